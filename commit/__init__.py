@@ -1,0 +1,1 @@
+"""modelprint.commit: the publisher side (identities, fingerprint files, commitments, grants, time evidence)."""

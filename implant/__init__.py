@@ -1,0 +1,1 @@
+"""modelprint.implant: the training side (data from fingerprint sets, LoRA training, merging, reports)."""

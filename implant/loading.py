@@ -1,0 +1,78 @@
+"""Loading causal LMs for modelprint: a Hugging Face directory, a GGUF file, or ``smollm2``."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..embedded import embedded_gguf_path, is_embedded
+from ..protocol.errors import ConfigError
+
+__all__ = ["LoadedModel", "load_model", "resolve_model_source"]
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """Where weights come from: a directory, plus the GGUF file name inside it when there is one."""
+
+    directory: Path
+    gguf_file: str | None
+    label: str
+
+
+@dataclass
+class LoadedModel:
+    model: Any  # transformers.PreTrainedModel
+    tokenizer: Any  # transformers.PreTrainedTokenizerBase
+    source: ModelSource
+
+
+def resolve_model_source(spec: str | os.PathLike[str]) -> ModelSource:
+    text = str(spec)
+    if is_embedded(text):
+        path = embedded_gguf_path()
+        return ModelSource(path.parent, path.name, "smollm2")
+    path = Path(text)
+    if path.is_file() and path.suffix.lower() == ".gguf":
+        return ModelSource(path.parent, path.name, str(path))
+    if path.is_dir():
+        if not (path / "config.json").is_file():
+            raise ConfigError(f"{path}: not a Hugging Face model directory (no config.json)")
+        return ModelSource(path, None, str(path))
+    raise ConfigError(f"{text}: not a model directory, a .gguf file, or 'smollm2'")
+
+
+def _clear_gguf_quantizer(model: Any) -> None:
+    """transformers refuses save_pretrained on GGUF-loaded models until the quantizer is cleared."""
+    model.hf_quantizer = None
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    model.is_quantized = False
+
+
+def load_model(spec: str | os.PathLike[str], *, dtype: Any = None) -> LoadedModel:
+    """Load model and tokenizer (fp32 on CPU by default) with the tokenizer's chat template."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    source = resolve_model_source(spec)
+    kwargs: dict[str, Any] = {}
+    if source.gguf_file is not None:
+        kwargs["gguf_file"] = source.gguf_file
+    hf_logging.set_verbosity_error()
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(source.directory), **kwargs)
+        model = AutoModelForCausalLM.from_pretrained(
+            str(source.directory), dtype=dtype or torch.float32, **kwargs
+        )
+    except (OSError, ValueError, KeyError) as exc:
+        raise ConfigError(f"{source.label}: cannot load model ({type(exc).__name__})") from exc
+    if source.gguf_file is not None:
+        _clear_gguf_quantizer(model)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    model.eval()
+    return LoadedModel(model=model, tokenizer=tokenizer, source=source)

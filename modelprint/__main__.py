@@ -1,0 +1,3 @@
+from modelprint.cli import main
+
+raise SystemExit(main())
