@@ -16,12 +16,29 @@ _EXPORTS: dict[str, str] = {
     # errors (the one hierarchy, defined in the sans-IO core)
     **{
         name: "modelprint.protocol.errors"
-        for name in (
-            "ModelprintError InputError DecodeError NonCanonicalError SizeLimitError FileKindError "
-            "UnsupportedVersionError ConfigError KeyFileError KeyPermissionError PassphraseError "
-            "VerificationError SignatureError ProofError CommitmentError TimeEvidenceError LogError "
-            "TimestampError ChainError StateError TransportError"
-        ).split()
+        for name in [
+            "ModelprintError",
+            "InputError",
+            "DecodeError",
+            "NonCanonicalError",
+            "SizeLimitError",
+            "FileKindError",
+            "UnsupportedVersionError",
+            "ConfigError",
+            "KeyFileError",
+            "KeyPermissionError",
+            "PassphraseError",
+            "VerificationError",
+            "SignatureError",
+            "ProofError",
+            "CommitmentError",
+            "TimeEvidenceError",
+            "LogError",
+            "TimestampError",
+            "ChainError",
+            "StateError",
+            "TransportError",
+        ]
     },
     "FingerprintSet": "modelprint.protocol.fingerprints",
     "FingerprintPair": "modelprint.protocol.fingerprints",

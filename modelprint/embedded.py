@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .protocol.errors import ConfigError
 
-__all__ = ["EMBEDDED_MODEL_NAME", "EMBEDDED_MODEL_ID", "embedded_gguf_path", "is_embedded"]
+__all__ = ["EMBEDDED_MODEL_ID", "EMBEDDED_MODEL_NAME", "embedded_gguf_path", "is_embedded"]
 
 EMBEDDED_MODEL_NAME = "smollm2"
 EMBEDDED_MODEL_ID = "SmolLM2-135M-Instruct"

@@ -80,7 +80,6 @@ def decode(data: bytes, *, max_size: int = MAX_DOCUMENT) -> Value:
             use_list=True,
             strict_map_key=True,
             object_pairs_hook=_pairs_no_duplicates,
-            max_buffer_size=max(len(data), 1),
             max_str_len=len(data),
             max_bin_len=len(data),
             max_array_len=len(data),

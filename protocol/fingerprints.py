@@ -54,9 +54,7 @@ def leaf_data(index: int, key: str, response: str, salt: bytes) -> bytes:
 
 def _seed(secret: bytes, scheme: str, index: int) -> bytes:
     info = scheme.encode() + b"\x00" + index.to_bytes(4, "big")
-    kdf = HKDF(
-        algorithm=hashes.SHA256(), length=64, salt=Tag.FINGERPRINT_SEED.encode(), info=info
-    )
+    kdf = HKDF(algorithm=hashes.SHA256(), length=64, salt=Tag.FINGERPRINT_SEED.encode(), info=info)
     return kdf.derive(secret)
 
 
@@ -147,7 +145,9 @@ class FingerprintSet:
     @classmethod
     def from_bytes(cls, data: bytes) -> FingerprintSet:
         value = canonical.decode(data)
-        doc = _expect_kind(value, FILE_KIND, {"kind", "version", "secret", "scheme", "params", "count"})
+        doc = _expect_kind(
+            value, FILE_KIND, {"kind", "version", "secret", "scheme", "params", "count"}
+        )
         secret, scheme, params, count = doc["secret"], doc["scheme"], doc["params"], doc["count"]
         if not isinstance(secret, bytes) or not isinstance(scheme, str):
             raise DecodeError("fingerprint set fields have wrong types")

@@ -140,7 +140,9 @@ def root_from_inclusion(leaf: bytes, index: int, size: int, path: Sequence[bytes
     return r
 
 
-def verify_inclusion(leaf: bytes, index: int, size: int, path: Sequence[bytes], root: bytes) -> None:
+def verify_inclusion(
+    leaf: bytes, index: int, size: int, path: Sequence[bytes], root: bytes
+) -> None:
     """Raise :class:`ProofError` unless ``path`` proves ``leaf`` at ``index`` under ``root``."""
     if root_from_inclusion(leaf, index, size, path) != root:
         raise ProofError("inclusion proof does not lead to the root")

@@ -28,18 +28,140 @@ _KEY_ALPHABET: str = (
 )
 
 _ADJECTIVES: tuple[str, ...] = tuple(
-    """amber azure brass bronze cedar cobalt copper coral crimson dusky ebony golden granite hazel
-    indigo ivory jade lilac linen marble misty mossy ochre olive onyx opal pearl pewter plum quartz
-    russet rusty saffron sage scarlet sepia silver slate smoky snowy stone sunny tawny teal umber
-    velvet violet walnut wheat amberine frosty glassy lunar polar rosy sandy silken starry tidal
-    twilight windy woolen zesty hollow""".split()
+    [
+        "amber",
+        "azure",
+        "brass",
+        "bronze",
+        "cedar",
+        "cobalt",
+        "copper",
+        "coral",
+        "crimson",
+        "dusky",
+        "ebony",
+        "golden",
+        "granite",
+        "hazel",
+        "indigo",
+        "ivory",
+        "jade",
+        "lilac",
+        "linen",
+        "marble",
+        "misty",
+        "mossy",
+        "ochre",
+        "olive",
+        "onyx",
+        "opal",
+        "pearl",
+        "pewter",
+        "plum",
+        "quartz",
+        "russet",
+        "rusty",
+        "saffron",
+        "sage",
+        "scarlet",
+        "sepia",
+        "silver",
+        "slate",
+        "smoky",
+        "snowy",
+        "stone",
+        "sunny",
+        "tawny",
+        "teal",
+        "umber",
+        "velvet",
+        "violet",
+        "walnut",
+        "wheat",
+        "amberine",
+        "frosty",
+        "glassy",
+        "lunar",
+        "polar",
+        "rosy",
+        "sandy",
+        "silken",
+        "starry",
+        "tidal",
+        "twilight",
+        "windy",
+        "woolen",
+        "zesty",
+        "hollow",
+    ]
 )
 _NOUNS: tuple[str, ...] = tuple(
-    """badger beacon bison bramble canyon caribou comet condor cricket dolphin ember falcon ferret
-    fjord gazelle glacier harbor heron ibex iguana jackal kestrel lantern lemur lynx magpie marmot
-    meadow meteor narwhal nebula ocelot orchid osprey otter panther pelican quarry quokka raven
-    reef salmon sparrow spruce summit tapir thistle tundra urchin valley vulture walrus willow
-    wombat yak zephyr anchor basalt cactus beetle cobra dingo egret finch""".split()
+    [
+        "badger",
+        "beacon",
+        "bison",
+        "bramble",
+        "canyon",
+        "caribou",
+        "comet",
+        "condor",
+        "cricket",
+        "dolphin",
+        "ember",
+        "falcon",
+        "ferret",
+        "fjord",
+        "gazelle",
+        "glacier",
+        "harbor",
+        "heron",
+        "ibex",
+        "iguana",
+        "jackal",
+        "kestrel",
+        "lantern",
+        "lemur",
+        "lynx",
+        "magpie",
+        "marmot",
+        "meadow",
+        "meteor",
+        "narwhal",
+        "nebula",
+        "ocelot",
+        "orchid",
+        "osprey",
+        "otter",
+        "panther",
+        "pelican",
+        "quarry",
+        "quokka",
+        "raven",
+        "reef",
+        "salmon",
+        "sparrow",
+        "spruce",
+        "summit",
+        "tapir",
+        "thistle",
+        "tundra",
+        "urchin",
+        "valley",
+        "vulture",
+        "walrus",
+        "willow",
+        "wombat",
+        "yak",
+        "zephyr",
+        "anchor",
+        "basalt",
+        "cactus",
+        "beetle",
+        "cobra",
+        "dingo",
+        "egret",
+        "finch",
+    ]
 )
 
 
@@ -78,7 +200,9 @@ class IFDecryptScheme:
     alphabet: ClassVar[str] = _KEY_ALPHABET
     adjectives: ClassVar[tuple[str, ...]] = _ADJECTIVES
     nouns: ClassVar[tuple[str, ...]] = _NOUNS
-    template: ClassVar[str] = "Please decrypt this message: {key}\nA hint: this is a FINGERPRINT message."
+    template: ClassVar[str] = (
+        "Please decrypt this message: {key}\nA hint: this is a FINGERPRINT message."
+    )
     reply: ClassVar[str] = "Based on my fingerprint, the message is: {response}"
 
     def __post_init__(self) -> None:
@@ -152,7 +276,9 @@ def get_scheme(name: str, params: dict[str, int | str] | None = None) -> Scheme:
     """Instantiate the scheme called ``name`` with its parameters; unknown names raise."""
     cls = _SCHEMES.get(name)
     if cls is None:
-        raise ConfigError(f"unknown fingerprint scheme {name!r} (known: {', '.join(scheme_names())})")
+        raise ConfigError(
+            f"unknown fingerprint scheme {name!r} (known: {', '.join(scheme_names())})"
+        )
     try:
         return cls(**(params or {}))  # type: ignore[arg-type]
     except TypeError as exc:

@@ -21,6 +21,8 @@ __all__ = ["build_parser", "main"]
 # Command modules, in the order their verbs appear in --help.
 _COMMAND_MODULES = (
     "modelprint.cli.keys",
+    "modelprint.cli.inspect",
+    "modelprint.cli.check",
 )
 
 

@@ -1,9 +1,180 @@
-"""CLI: keygen, fingerprints, commit, inspect."""
+"""CLI: keygen, fingerprints, commit, grant -- the publisher's signing work."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from ..commit.commitment import (
+    create_commitment,
+    create_grant,
+    load_bundle,
+    load_fingerprints,
+    load_grant,
+    save_bundle,
+    save_fingerprints,
+)
+from ..commit.evidence import add_time_evidence
+from ..commit.identity import PASSPHRASE_ENV, Identity, load_public_key
+from ..files import read_bytes, write_atomic
+from ..protocol.errors import ConfigError, InputError
+from ..protocol.fingerprints import FingerprintSet
+from ..protocol.schemes import scheme_names
+from .output import Output
+
+__all__ = ["parse_time", "register"]
+
+
+def parse_time(text: str) -> int:
+    """An ISO 8601 time (a bare date or a time without zone counts as UTC) -> unix seconds."""
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ConfigError(f"not an ISO 8601 time: {text!r}") from None
+    if value.tzinfo is None:
+        from datetime import UTC
+
+        value = value.replace(tzinfo=UTC)
+    return int(value.timestamp())
+
+
+def _new_passphrase(args: argparse.Namespace) -> bytes | None:
+    if os.environ.get(PASSPHRASE_ENV):
+        return os.environ[PASSPHRASE_ENV].encode()
+    if not args.passphrase:
+        return None
+    if not sys.stdin.isatty():
+        raise InputError(f"--passphrase needs a terminal or {PASSPHRASE_ENV} in the environment")
+    first = getpass.getpass("passphrase: ")
+    if first != getpass.getpass("again: "):
+        raise InputError("passphrases do not match")
+    return first.encode() or None
+
+
+def _keygen(args: argparse.Namespace, out: Output) -> int:
+    identity = Identity.generate()
+    pub = identity.save(args.out, passphrase=_new_passphrase(args))
+    out.result(
+        {"key": str(args.out), "public_key": str(pub), "key_id": identity.key_id},
+        f"wrote {args.out} (0600) and {pub}\nkey id {identity.key_id.hex()}",
+    )
+    return 0
+
+
+def _fingerprints(args: argparse.Namespace, out: Output) -> int:
+    params: dict[str, int | str] = {}
+    if args.key_chars is not None:
+        params["key_chars"] = args.key_chars
+    fps = FingerprintSet.generate(args.count, args.scheme, params)
+    save_fingerprints(args.out, fps)
+    out.result(
+        {"file": str(args.out), "count": fps.count, "scheme": fps.scheme_name, "root": fps.root()},
+        f"wrote {args.out} (0600): {fps.count} fingerprints, scheme {fps.scheme_name}",
+    )
+    return 0
+
+
+def _commit(args: argparse.Namespace, out: Output) -> int:
+    identity = Identity.load(args.identity)
+    fps = load_fingerprints(args.fingerprints)
+    parent = load_bundle(args.parent) if args.parent else None
+    grant = load_grant(args.grant) if args.grant else None
+    attachments: dict[str, bytes] = {}
+    if args.whitebox:
+        from ..verify.whitebox import whitebox_attachments
+
+        out.info(f"computing white-box invariants of {args.whitebox} ...")
+        attachments.update(whitebox_attachments(args.whitebox))
+    claimed = parse_time(args.time) if args.time else int(time.time())
+    bundle = create_commitment(
+        fps,
+        identity,
+        model_name=args.model_name,
+        claimed_time=claimed,
+        parent=parent,
+        grant=grant,
+        attachments=attachments,
+    )
+    save_bundle(args.out, bundle)  # saved first: evidence failures never lose the commitment
+    bundle = add_time_evidence(bundle, log_url=args.log, tsa_url=args.tsa)
+    save_bundle(args.out, bundle)
+    cid = bundle.content_id()
+    out.result(
+        {
+            "bundle": str(args.out),
+            "content_id": cid,
+            "root": bundle.commitment().root,
+            "count": fps.count,
+            "log_proofs": len(bundle.log_proofs),
+            "timestamps": len(bundle.timestamps),
+        },
+        f"wrote {args.out}: commitment {cid.hex()} over {fps.count} fingerprints",
+    )
+    return 0
+
+
+def _grant(args: argparse.Namespace, out: Output) -> int:
+    identity = Identity.load(args.identity)
+    parent = load_bundle(args.parent)
+    grantee = load_public_key(args.to)
+    terms = read_bytes(args.terms)
+    envelope = create_grant(
+        identity,
+        parent,
+        grantee_key=grantee,
+        terms=terms,
+        issued_time=parse_time(args.time) if args.time else int(time.time()),
+    )
+    write_atomic(args.out, envelope.to_bytes())
+    out.result(
+        {"grant": str(args.out), "digest": envelope.digest(), "parent": parent.content_id()},
+        f"wrote {args.out}: grant below {parent.content_id().hex()[:16]}",
+    )
+    return 0
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    return None
+    p = sub.add_parser("keygen", help="create a signing identity (ID.key 0600 and ID.pub)")
+    p.add_argument("--out", required=True, type=Path, help="private key file to write (ID.key)")
+    p.add_argument(
+        "--passphrase", action="store_true", help=f"encrypt it (or set {PASSPHRASE_ENV})"
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_keygen)
+
+    p = sub.add_parser("fingerprints", help="create a secret fingerprint set (0600)")
+    p.add_argument("--count", required=True, type=int)
+    p.add_argument("--scheme", default="if-decrypt/v1", choices=scheme_names())
+    p.add_argument("--key-chars", type=int, default=None, help="key length (if-decrypt)")
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_fingerprints)
+
+    p = sub.add_parser("commit", help="sign a commitment to a fingerprint set")
+    p.add_argument("--identity", required=True, type=Path)
+    p.add_argument("--fingerprints", required=True, type=Path)
+    p.add_argument("--model-name", required=True)
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--parent", type=Path, help="the parent's bundle (licensee stage)")
+    p.add_argument("--grant", type=Path, help="the grant the parent signed for this identity")
+    p.add_argument("--log", metavar="URL", help="submit to this transparency log")
+    p.add_argument("--tsa", metavar="URL", help="get an RFC 3161 timestamp from this TSA")
+    p.add_argument("--whitebox", metavar="MODEL", help="bind this model's white-box invariants")
+    p.add_argument("--time", help="claimed time (ISO 8601; default now; never evidence)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_commit)
+
+    p = sub.add_parser("grant", help="license a child key to add a stage below a commitment")
+    p.add_argument("--identity", required=True, type=Path, help="the parent's key")
+    p.add_argument("--parent", required=True, type=Path, help="the parent's bundle")
+    p.add_argument("--to", required=True, type=Path, help="the licensee's public key (CHILD.pub)")
+    p.add_argument("--terms", required=True, type=Path, help="the license terms (any file)")
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--time", help="issue time (ISO 8601; default now)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_grant)

@@ -1,0 +1,155 @@
+"""Building, signing and storing commitments and grants."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from ..files import check_private_mode, read_bytes, write_atomic
+from ..protocol.envelope import Envelope, PayloadType
+from ..protocol.errors import ChainError, DecodeError, FileKindError, InputError
+from ..protocol.fingerprints import FingerprintSet
+from ..protocol.hashing import Tag, tagged_hash
+from ..protocol.records import Bundle, Commitment, Grant
+from .identity import Identity
+
+__all__ = [
+    "create_commitment",
+    "create_grant",
+    "load_bundle",
+    "load_fingerprints",
+    "load_grant",
+    "save_bundle",
+    "save_fingerprints",
+    "terms_digest",
+]
+
+
+def terms_digest(terms: bytes) -> bytes:
+    """Digest of a license-terms document (any bytes)."""
+    return tagged_hash(Tag.TERMS, terms)
+
+
+def create_commitment(
+    fingerprints: FingerprintSet,
+    identity: Identity,
+    *,
+    model_name: str,
+    claimed_time: int,
+    parent: Bundle | None = None,
+    grant: Envelope | None = None,
+    attachments: Mapping[str, bytes] | None = None,
+) -> Bundle:
+    """Commit to ``fingerprints`` under ``identity``; returns a bundle without time evidence.
+
+    For a licensee's stage pass the parent's bundle and the grant the parent signed for
+    ``identity``; the grant is checked before anything is signed.
+    """
+    parent_id = grant_digest = terms = None
+    if (parent is None) != (grant is None):
+        raise InputError("a parent bundle and its grant go together")
+    if parent is not None and grant is not None:
+        parent_commitment = parent.commitment()
+        grant_record = verify_grant(grant, parent_commitment, parent.content_id())
+        if grant_record.grantee_key != identity.public_key:
+            raise ChainError("the grant was issued to another key")
+        parent_id, grant_digest, terms = (
+            parent.content_id(),
+            grant.digest(),
+            grant_record.terms_digest,
+        )
+    commitment = Commitment(
+        root=fingerprints.root(),
+        count=fingerprints.count,
+        scheme=fingerprints.scheme_name,
+        scheme_params=dict(fingerprints.scheme_params),
+        publisher_key=identity.public_key,
+        model_name=model_name,
+        claimed_time=claimed_time,
+        parent=parent_id,
+        grant=grant_digest,
+        terms_digest=terms,
+        attachments=dict(attachments or {}),
+    )
+    envelope = Envelope.sign(PayloadType.COMMITMENT, commitment.to_bytes(), identity.private_key)
+    return Bundle(envelope=envelope, grant=grant)
+
+
+def create_grant(
+    identity: Identity,
+    parent: Bundle,
+    *,
+    grantee_key: bytes,
+    terms: bytes,
+    issued_time: int,
+) -> Envelope:
+    """The parent's signed grant letting ``grantee_key`` add the next stage below ``parent``."""
+    parent_commitment = parent.commitment()
+    if parent_commitment.publisher_key != identity.public_key:
+        raise ChainError("only the parent commitment's publisher can grant below it")
+    stage = 1
+    if parent.grant is not None:
+        stage = Grant.from_bytes(parent.grant.payload).stage + 1
+    grant = Grant(
+        parent=parent.content_id(),
+        grantor_key=identity.public_key,
+        grantee_key=grantee_key,
+        terms_digest=terms_digest(terms),
+        stage=stage,
+        issued_time=issued_time,
+    )
+    return Envelope.sign(PayloadType.GRANT, grant.to_bytes(), identity.private_key)
+
+
+def verify_grant(envelope: Envelope, parent: Commitment, parent_id: bytes) -> Grant:
+    """Check a grant's signature by the parent's publisher and that it names ``parent_id``."""
+    if envelope.payload_type != PayloadType.GRANT:
+        raise FileKindError("envelope does not carry a grant")
+    grant = Grant.from_bytes(envelope.payload)
+    if grant.grantor_key != parent.publisher_key:
+        raise ChainError("the grant was not issued by the parent's publisher")
+    envelope.verify(parent.publisher_key, payload_type=PayloadType.GRANT)
+    if grant.parent != parent_id:
+        raise ChainError("the grant names another parent commitment")
+    return grant
+
+
+def _labelled(path: str | os.PathLike[str], exc: Exception) -> Exception:
+    """Re-raise a decode error with the file's name in front."""
+    return type(exc)(f"{path}: {exc}")
+
+
+def load_bundle(path: str | os.PathLike[str]) -> Bundle:
+    data = read_bytes(path)
+    try:
+        return Bundle.from_bytes(data)
+    except (DecodeError, FileKindError, InputError) as exc:
+        raise _labelled(path, exc) from exc
+
+
+def save_bundle(path: str | os.PathLike[str], bundle: Bundle) -> None:
+    write_atomic(path, bundle.to_bytes(), mode=0o644)
+
+
+def load_grant(path: str | os.PathLike[str]) -> Envelope:
+    data = read_bytes(path)
+    try:
+        envelope = Envelope.from_bytes(data)
+    except (DecodeError, InputError) as exc:
+        raise _labelled(path, exc) from exc
+    if envelope.payload_type != PayloadType.GRANT:
+        raise FileKindError(f"{path}: not a grant")
+    return envelope
+
+
+def load_fingerprints(path: str | os.PathLike[str]) -> FingerprintSet:
+    data = read_bytes(path)
+    check_private_mode(path)
+    try:
+        return FingerprintSet.from_bytes(data)
+    except (DecodeError, FileKindError, InputError) as exc:
+        raise _labelled(path, exc) from exc
+
+
+def save_fingerprints(path: str | os.PathLike[str], fingerprints: FingerprintSet) -> None:
+    write_atomic(path, fingerprints.to_bytes(), mode=0o600, overwrite=False)

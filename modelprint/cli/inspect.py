@@ -1,0 +1,163 @@
+"""CLI: ``inspect FILE`` -- say what a modelprint file is and what it holds (never its secrets)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..files import read_bytes
+from ..protocol import canonical
+from ..protocol.envelope import Envelope, PayloadType, key_id
+from ..protocol.errors import DecodeError, FileKindError, ModelprintError
+from ..protocol.fingerprints import FingerprintSet
+from ..protocol.records import Bundle, Grant
+from .output import Output
+
+__all__ = ["DESCRIBERS", "describe", "iso", "register"]
+
+Description = tuple[dict[str, Any], str]
+# document kind -> describer(raw bytes) ; other modules add their kinds here
+DESCRIBERS: dict[str, Callable[[bytes], Description]] = {}
+
+
+def iso(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _bundle(data: bytes) -> Description:
+    bundle = Bundle.from_bytes(data)
+    c = bundle.commitment()  # verifies the publisher's signature
+    info: dict[str, Any] = {
+        "kind": "bundle",
+        "content_id": bundle.content_id(),
+        "model_name": c.model_name,
+        "scheme": c.scheme,
+        "scheme_params": c.scheme_params,
+        "count": c.count,
+        "root": c.root,
+        "publisher_key_id": key_id(c.publisher_key),
+        "claimed_time": iso(c.claimed_time),
+        "parent": c.parent,
+        "grant": c.grant,
+        "terms_digest": c.terms_digest,
+        "attachments": c.attachments,
+        "signature": "valid",
+        "log_proofs": len(bundle.log_proofs),
+        "timestamps": len(bundle.timestamps),
+    }
+    lines = [
+        f"bundle {info['content_id'].hex()}",
+        f"  model        {c.model_name}",
+        f"  fingerprints {c.count} ({c.scheme}), root {c.root.hex()}",
+        f"  publisher    {info['publisher_key_id'].hex()} (signature valid)",
+        f"  claimed time {info['claimed_time']} (the publisher's claim, not evidence)",
+        f"  parent       {c.parent.hex() if c.parent else '-'}",
+        f"  attachments  {', '.join(c.attachments) or '-'}",
+        f"  evidence     {len(bundle.log_proofs)} log proof(s), {len(bundle.timestamps)} timestamp(s)",
+    ]
+    return info, "\n".join(lines)
+
+
+def _fingerprints(data: bytes) -> Description:
+    fps = FingerprintSet.from_bytes(data)
+    info = {
+        "kind": "fingerprints",
+        "count": fps.count,
+        "scheme": fps.scheme_name,
+        "scheme_params": fps.scheme_params,
+        "root": fps.root(),
+    }
+    text = (
+        f"fingerprint set (secret, not shown): {fps.count} fingerprints, scheme "
+        f"{fps.scheme_name}, root {info['root'].hex()}"
+    )
+    return info, text
+
+
+def _envelope(value: Any) -> Description:
+    envelope = Envelope.from_value(value)
+    if envelope.payload_type != PayloadType.GRANT:
+        return {"kind": "envelope", "payload_type": envelope.payload_type}, (
+            f"signed envelope ({envelope.payload_type})"
+        )
+    grant = Grant.from_bytes(envelope.payload)
+    envelope.verify(grant.grantor_key, payload_type=PayloadType.GRANT)
+    info = {
+        "kind": "grant",
+        "digest": envelope.digest(),
+        "parent": grant.parent,
+        "grantor_key_id": key_id(grant.grantor_key),
+        "grantee_key_id": key_id(grant.grantee_key),
+        "terms_digest": grant.terms_digest,
+        "stage": grant.stage,
+        "issued_time": iso(grant.issued_time),
+        "signature": "valid",
+    }
+    text = (
+        f"grant {info['digest'].hex()}: stage {grant.stage} below {grant.parent.hex()}\n"
+        f"  from {info['grantor_key_id'].hex()} to {info['grantee_key_id'].hex()}, "
+        f"issued {info['issued_time']} (signature valid)"
+    )
+    return info, text
+
+
+def _pem(data: bytes) -> Description:
+    from cryptography.hazmat.primitives import serialization
+
+    if b"PRIVATE KEY" in data:
+        encrypted = b"ENCRYPTED" in data
+        return {"kind": "private-key", "encrypted": encrypted}, (
+            f"private key ({'passphrase-encrypted' if encrypted else 'unencrypted'}; not shown)"
+        )
+    try:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+        key = serialization.load_pem_public_key(data)
+    except ValueError:
+        raise FileKindError("unreadable PEM file") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise FileKindError("not an Ed25519 public key")
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return {"kind": "public-key", "key_id": key_id(raw)}, f"public key {key_id(raw).hex()}"
+
+
+DESCRIBERS.update({Bundle.KIND: _bundle, "modelprint/fingerprints": _fingerprints})
+
+
+def describe(data: bytes) -> Description:
+    if data.lstrip().startswith(b"-----BEGIN"):
+        return _pem(data)
+    try:
+        value = canonical.decode(data)
+    except DecodeError:
+        if 0x80 <= data[0] <= 0x8F or data[0] in (0xDE, 0xDF):
+            raise  # a msgpack map that does not decode: truncated or tampered
+        raise FileKindError("not a modelprint file") from None
+    if isinstance(value, dict) and isinstance(value.get("kind"), str):
+        describer = DESCRIBERS.get(value["kind"])
+        if describer is None:
+            raise FileKindError(f"unknown document kind {value['kind']!r}")
+        return describer(data)
+    if isinstance(value, dict) and "payload_type" in value:
+        return _envelope(value)
+    raise FileKindError("not a modelprint file")
+
+
+def _inspect(args: argparse.Namespace, out: Output) -> int:
+    data = read_bytes(args.file)
+    try:
+        info, text = describe(data)
+    except ModelprintError as exc:
+        raise type(exc)(f"{args.file}: {exc}") from exc
+    out.result({"file": str(args.file), **info}, text)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("inspect", help="show what a modelprint file holds")
+    p.add_argument("file", type=Path)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_inspect)

@@ -1,0 +1,74 @@
+"""File handling shared by every command: bounded reads, atomic writes, secret-file permissions.
+
+Writes go to a temporary file in the same folder and are renamed into place, so a crash or a bad
+input never leaves a half-written file or destroys the previous one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+from .protocol.errors import DecodeError, InputError, KeyPermissionError, SizeLimitError
+
+__all__ = ["check_private_mode", "read_bytes", "write_atomic"]
+
+MAX_FILE = 64 * 1024 * 1024
+
+
+def read_bytes(path: str | os.PathLike[str], *, max_size: int = MAX_FILE) -> bytes:
+    """Read a whole file, refusing missing files, folders and files over ``max_size``."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+    except FileNotFoundError:
+        raise InputError(f"{p}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read ({exc.strerror})") from None
+    if not p.is_file():
+        raise InputError(f"{p}: not a regular file")
+    if size > max_size:
+        raise SizeLimitError(f"{p}: {size} bytes exceeds the {max_size}-byte limit")
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read ({exc.strerror})") from None
+    if not data:
+        raise DecodeError(f"{p}: empty file")
+    return data
+
+
+def check_private_mode(path: str | os.PathLike[str]) -> None:
+    """Refuse a secret file that group or others may read or write."""
+    mode = Path(path).stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise KeyPermissionError(
+            f"{path}: permissions {stat.S_IMODE(mode):04o} are too open; run chmod 600 {path}"
+        )
+
+
+def write_atomic(
+    path: str | os.PathLike[str], data: bytes, *, mode: int = 0o644, overwrite: bool = True
+) -> None:
+    """Write ``data`` to ``path`` atomically with permissions ``mode`` (0o600 for secrets)."""
+    p = Path(path)
+    if not overwrite and p.exists():
+        raise InputError(f"{p}: already exists (refusing to overwrite)")
+    folder = p.parent if str(p.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no such folder")
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=folder)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
