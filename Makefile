@@ -25,6 +25,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP) .typecheck/modelprint
 	cd .typecheck && ../$(BIN)/mypy --config-file ../pyproject.toml -p modelprint
+	cd .typecheck && ../$(BIN)/mypy --config-file ../pyproject.toml --strict -p modelprint.protocol
 
 install-check: $(STAMP)
 	$(BIN)/python tests/install_check.py

@@ -13,9 +13,9 @@ from typing import Any
 
 import msgpack
 
-from .errors import DecodeError, NonCanonicalError, SizeLimitError
+from .errors import DecodeError, FileKindError, NonCanonicalError, SizeLimitError
 
-__all__ = ["MAX_DEPTH", "MAX_DOCUMENT", "Value", "decode", "encode"]
+__all__ = ["MAX_DEPTH", "MAX_DOCUMENT", "Value", "decode", "decode_document", "encode"]
 
 Value = Any  # None | bool | int | str | bytes | list[Value] | dict[str, Value]
 
@@ -100,4 +100,19 @@ def decode(data: bytes, *, max_size: int = MAX_DOCUMENT) -> Value:
         raise NonCanonicalError(str(exc)) from exc
     if again != data:
         raise NonCanonicalError("bytes are not the canonical encoding of their value")
+    return value
+
+
+def is_map_header(first: int) -> bool:
+    """Whether a byte starts a msgpack map (fixmap, map16 or map32)."""
+    return 0x80 <= first <= 0x8F or first in (0xDE, 0xDF)
+
+
+def decode_document(data: bytes, *, max_size: int = MAX_DOCUMENT) -> dict[str, Value]:
+    """Decode a modelprint document: a canonical map. Other bytes are not a modelprint file."""
+    if data and not is_map_header(data[0]):
+        raise FileKindError("not a modelprint file")
+    value = decode(data, max_size=max_size)
+    if not isinstance(value, dict):  # pragma: no cover - guaranteed by the header check
+        raise FileKindError("not a modelprint file")
     return value

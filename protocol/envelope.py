@@ -119,4 +119,4 @@ class Envelope:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Envelope:
-        return cls.from_value(canonical.decode(data))
+        return cls.from_value(canonical.decode_document(data))

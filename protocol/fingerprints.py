@@ -144,7 +144,7 @@ class FingerprintSet:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> FingerprintSet:
-        value = canonical.decode(data)
+        value = canonical.decode_document(data)
         doc = _expect_kind(
             value, FILE_KIND, {"kind", "version", "secret", "scheme", "params", "count"}
         )

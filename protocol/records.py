@@ -128,7 +128,7 @@ class Commitment:
     @classmethod
     def from_bytes(cls, data: bytes) -> Commitment:
         doc = parse_document(
-            canonical.decode(data),
+            canonical.decode_document(data),
             cls.KIND,
             {
                 "root", "count", "scheme", "scheme_params", "publisher_key", "model_name",
@@ -194,7 +194,7 @@ class Grant:
     @classmethod
     def from_bytes(cls, data: bytes) -> Grant:
         doc = parse_document(
-            canonical.decode(data),
+            canonical.decode_document(data),
             cls.KIND,
             {"parent", "grantor_key", "grantee_key", "terms_digest", "stage", "issued_time"},
         )
@@ -263,7 +263,7 @@ class Bundle:
     @classmethod
     def from_bytes(cls, data: bytes) -> Bundle:
         doc = parse_document(
-            canonical.decode(data),
+            canonical.decode_document(data),
             cls.KIND,
             {"envelope", "grant", "log_proofs", "timestamps"},
         )

@@ -168,7 +168,7 @@ _NOUNS: tuple[str, ...] = tuple(
 class Scheme(Protocol):
     """What a fingerprint scheme provides. Implementations are immutable and pure."""
 
-    name: str
+    name: ClassVar[str]
 
     def params(self) -> dict[str, int | str]: ...
     def render_key(self, seed: bytes) -> str: ...

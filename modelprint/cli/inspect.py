@@ -11,7 +11,7 @@ from typing import Any
 from ..files import read_bytes
 from ..protocol import canonical
 from ..protocol.envelope import Envelope, PayloadType, key_id
-from ..protocol.errors import DecodeError, FileKindError, ModelprintError
+from ..protocol.errors import FileKindError, ModelprintError
 from ..protocol.fingerprints import FingerprintSet
 from ..protocol.records import Bundle, Grant
 from .output import Output
@@ -130,12 +130,7 @@ DESCRIBERS.update({Bundle.KIND: _bundle, "modelprint/fingerprints": _fingerprint
 def describe(data: bytes) -> Description:
     if data.lstrip().startswith(b"-----BEGIN"):
         return _pem(data)
-    try:
-        value = canonical.decode(data)
-    except DecodeError:
-        if 0x80 <= data[0] <= 0x8F or data[0] in (0xDE, 0xDF):
-            raise  # a msgpack map that does not decode: truncated or tampered
-        raise FileKindError("not a modelprint file") from None
+    value = canonical.decode_document(data)
     if isinstance(value, dict) and isinstance(value.get("kind"), str):
         describer = DESCRIBERS.get(value["kind"])
         if describer is None:
