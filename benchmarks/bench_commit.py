@@ -1,0 +1,79 @@
+"""Issue 2 figures: commit over 4,096 fingerprints, and a 32-leaf multiproof check at 4,096 leaves.
+
+Prints medians (and min/max) with the machine. Run: ``.venv/bin/python benchmarks/bench_commit.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+import statistics
+import time
+
+from modelprint.commit.commitment import create_commitment
+from modelprint.commit.identity import Identity
+from modelprint.protocol.fingerprints import FingerprintSet
+from modelprint.protocol.merkle import verify_multiproof
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next(line.split(":", 1)[1].strip() for line in fh if "model name" in line)
+    except (OSError, StopIteration):
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def timed(fn, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
+    out = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def report(name: str, samples: list[float], target: float) -> None:
+    med = statistics.median(samples)
+    verdict = "meets" if med < target else "MISSES"
+    print(
+        f"{name}: median {med * 1e3:.2f} ms (min {min(samples) * 1e3:.2f}, max "
+        f"{max(samples) * 1e3:.2f}, n={len(samples)}) -- {verdict} target {target * 1e3:.0f} ms"
+    )
+
+
+def main() -> None:
+    print(f"machine: {machine()}")
+    identity = Identity.generate()
+
+    def commit_4096() -> None:
+        fps = FingerprintSet.generate(4096)  # fresh secret: derivation is not cached
+        create_commitment(fps, identity, model_name="bench", claimed_time=int(time.time()))
+
+    report(
+        "commit 4,096 fingerprints (derive, hash, Merkle root, sign)", timed(commit_4096, 15), 0.2
+    )
+
+    fps = FingerprintSet.generate(4096)
+    tree = fps.tree()
+    root = tree.root()
+    rng = random.Random(1)
+    cases = []
+    for _ in range(200):
+        picks = rng.sample(range(4096), 32)
+        cases.append(({i: tree.leaf(i) for i in picks}, tree.multiproof(picks)))
+    samples = []
+    for leaves, proof in cases:
+        t = time.perf_counter()
+        verify_multiproof(leaves, proof, root)
+        samples.append(time.perf_counter() - t)
+    report("verify 32-leaf multiproof against 4,096-leaf root", samples, 0.010)
+    sizes = [len(p.hashes) for _, p in cases]
+    print(f"  multiproof size: median {statistics.median(sizes):.0f} hashes")
+
+
+if __name__ == "__main__":
+    main()
