@@ -7,6 +7,7 @@ import contextlib
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from modelprint.protocol import canonical
 from modelprint.protocol.errors import ModelprintError, ProofError
 from modelprint.protocol.merkle import MerkleTree, MultiProof, verify_multiproof

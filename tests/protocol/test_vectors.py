@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from modelprint.protocol import canonical
 from modelprint.protocol.envelope import Envelope, PayloadType, key_id, pae, raw_public_key
 from modelprint.protocol.fingerprints import FingerprintSet
@@ -18,7 +19,6 @@ from modelprint.protocol.merkle import (
     verify_multiproof,
 )
 from modelprint.protocol.records import Bundle, Commitment, Grant
-
 from tests.vectors import error_class, from_json, load
 
 CANONICAL = load("canonical.json")
