@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from modelprint.protocol import canonical
 from modelprint.protocol.envelope import Envelope, PayloadType, key_id, pae, raw_public_key
 from modelprint.protocol.fingerprints import FingerprintSet
