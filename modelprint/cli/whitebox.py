@@ -1,0 +1,74 @@
+"""CLI: ``whitebox compare A B`` and ``whitebox png MODEL`` -- HuRef evidence from open weights.
+
+The heavy imports (torch, transformers) happen inside the handlers, so ``modelprint --help`` and the
+other verbs stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from .output import Output
+
+__all__ = ["register"]
+
+_MODEL_HELP = "a Hugging Face model directory, a .gguf file, or 'smollm2'"
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.write_bytes(data)
+
+
+def _compare(args: argparse.Namespace, out: Output) -> int:
+    from ..verify.whitebox import compare, render_comparison_png_bytes
+    from ..verify.whitebox_html import similarity_reading
+
+    result = compare(args.a, args.b, last_layers=args.layers, token_count=args.tokens)
+    data: dict[str, Any] = result.as_dict()
+    if args.png is not None:
+        _write(args.png, render_comparison_png_bytes(result.a, result.b))
+        data["png"] = str(args.png)
+    score = result.result.similarity
+    lines = [f"HuRef similarity: {score:.1f} / 100 ({similarity_reading(score)})"]
+    lines += [f"  {name:<12} {value:6.1f}" for name, value in result.result.terms.items()]
+    if args.png is not None:
+        lines.append(f"wrote {args.png} (top: {args.a}, bottom: {args.b})")
+    out.result(data, "\n".join(lines))
+    return 0
+
+
+def _png(args: argparse.Namespace, out: Output) -> int:
+    from ..verify.whitebox import invariants_digest, invariants_of, render_png_bytes
+
+    inv = invariants_of(args.model, last_layers=args.layers)
+    _write(args.out, render_png_bytes(inv))
+    digest = invariants_digest(inv)
+    out.result(
+        {"png": str(args.out), "invariants_digest": digest, "layers": list(inv.layers)},
+        f"wrote {args.out} (invariants digest {digest.hex()[:16]}...)",
+    )
+    return 0
+
+
+def register(sub: Any) -> None:
+    """Add the ``whitebox`` command group."""
+    group = sub.add_parser("whitebox", help="white-box evidence from weights (HuRef invariants)")
+    verbs = group.add_subparsers(dest="whitebox_command", metavar="VERB")
+
+    p = verbs.add_parser("compare", help="HuRef similarity of two models (0..100)")
+    p.add_argument("a", metavar="A", help=_MODEL_HELP)
+    p.add_argument("b", metavar="B", help=_MODEL_HELP)
+    p.add_argument("--png", type=Path, help="also write both fingerprint pictures (A above B)")
+    p.add_argument("--layers", type=int, default=2, help="last layers to use (default 2)")
+    p.add_argument("--tokens", type=int, default=64, help="rare tokens to probe (default 64)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_compare)
+
+    p = verbs.add_parser("png", help="write a model's HuRef fingerprint picture")
+    p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
+    p.add_argument("--out", required=True, type=Path, help="PNG file to write")
+    p.add_argument("--layers", type=int, default=2, help="last layers to use (default 2)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_png)
