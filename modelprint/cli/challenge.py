@@ -1,0 +1,427 @@
+"""CLI: ``challenge``, ``reveal``, ``verify``, ``serve`` and ``chain verify``.
+
+The auditor makes a challenge for a bundle, the publisher reveals the challenged fingerprints
+(recording them in its ledger), and the auditor verifies the reveal and queries the suspect.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from ..commit.commitment import load_bundle, load_fingerprints
+from ..commit.identity import Identity
+from ..commit.ledger import Ledger, ledger_path
+from ..files import read_bytes, write_atomic
+from ..protocol.challenge import Challenge, SignedReveal, create_reveal, derive_indices
+from ..protocol.errors import CommitmentError, ConfigError, InputError, ModelprintError
+from .inspect import DESCRIBERS, Description, iso
+from .keys import parse_time
+from .output import Output
+
+__all__ = ["register"]
+
+
+# -- files -------------------------------------------------------------------------------------
+
+
+def _load_challenge(path: Path) -> Challenge:
+    try:
+        return Challenge.from_bytes(read_bytes(path))
+    except InputError as exc:
+        raise type(exc)(f"{path}: {exc}") from exc
+
+
+def _load_reveal(path: Path) -> SignedReveal:
+    try:
+        return SignedReveal.from_bytes(read_bytes(path))
+    except InputError as exc:
+        raise type(exc)(f"{path}: {exc}") from exc
+
+
+def _describe_challenge(data: bytes) -> Description:
+    c = Challenge.from_bytes(data)
+    info = {
+        "kind": "challenge",
+        "digest": c.digest(),
+        "bundle": c.bundle,
+        "count": c.count,
+        "first_seen": iso(c.first_seen),
+        "created": iso(c.created),
+        "nonce": c.nonce,
+    }
+    text = (
+        f"challenge {c.digest().hex()}\n"
+        f"  bundle     {c.bundle.hex()}\n"
+        f"  count      {c.count} fingerprints\n"
+        f"  first seen {iso(c.first_seen)} (the suspect's)\n"
+        f"  created    {iso(c.created)}"
+    )
+    return info, text
+
+
+def _describe_reveal(data: bytes) -> Description:
+    signed = SignedReveal.from_bytes(data)
+    r = signed.unverified()
+    info = {
+        "kind": "reveal",
+        "challenge": r.challenge,
+        "bundle": r.bundle,
+        "count": len(r.pairs),
+        "pairs": [{"index": p.index, "key": p.key, "response": p.response} for p in r.pairs],
+        "burned": list(r.burned),
+        "signer_key_ids": [s.keyid for s in signed.envelope.signatures],
+        "signature": "not checked (verify checks it against the bundle)",
+    }
+    lines = [
+        f"reveal of {len(r.pairs)} fingerprints for challenge {r.challenge.hex()}",
+        f"  bundle {r.bundle.hex()}",
+        *(f"  [{p.index}] {p.key!r} -> {p.response!r}" for p in r.pairs),
+    ]
+    if r.burned:
+        lines.append(f"  already revealed before (not scored): {list(r.burned)}")
+    return info, "\n".join(lines)
+
+
+DESCRIBERS.update(
+    {
+        Challenge.KIND: _describe_challenge,
+        SignedReveal.KIND: _describe_reveal,
+    }
+)
+
+
+# -- challenge ---------------------------------------------------------------------------------
+
+
+def _challenge(args: argparse.Namespace, out: Output) -> int:
+    bundle = load_bundle(args.bundle)
+    try:
+        commitment = bundle.commitment()
+    except ModelprintError as exc:
+        raise type(exc)(f"{args.bundle}: {exc}") from exc
+    if not 1 <= args.count <= commitment.count:
+        raise ConfigError(f"--count must be in 1..{commitment.count} (the committed fingerprints)")
+    challenge = Challenge.create(
+        bundle=bundle.content_id(),
+        count=args.count,
+        first_seen=parse_time(args.first_seen),
+        created=int(time.time()),
+    )
+    write_atomic(args.out, challenge.to_bytes(), mode=0o644)
+    info = {
+        "challenge": str(args.out),
+        "digest": challenge.digest(),
+        "bundle": challenge.bundle,
+        "count": challenge.count,
+        "first_seen": iso(challenge.first_seen),
+    }
+    out.result(
+        info,
+        f"wrote {args.out}: {challenge.count} fingerprints of {commitment.model_name}, "
+        f"suspect first seen {iso(challenge.first_seen)}\n"
+        f"send it to the publisher; verify with the reveal it returns",
+    )
+    return 0
+
+
+# -- reveal ------------------------------------------------------------------------------------
+
+
+def _reveal(args: argparse.Namespace, out: Output) -> int:
+    challenge = _load_challenge(args.challenge)
+    fingerprints = load_fingerprints(args.fingerprints)
+    identity = Identity.load(args.identity)
+    root = fingerprints.root()
+    if args.bundle is not None:
+        bundle = load_bundle(args.bundle)
+        commitment = bundle.commitment()
+        if bundle.content_id() != challenge.bundle:
+            raise CommitmentError(f"{args.challenge}: the challenge is for another bundle")
+        if commitment.root != root or commitment.count != fingerprints.count:
+            raise CommitmentError(f"{args.bundle}: commits to another fingerprint set")
+        if commitment.publisher_key != identity.public_key:
+            raise CommitmentError(f"{args.bundle}: was signed by another identity")
+    if challenge.count > fingerprints.count:
+        raise ConfigError(f"{args.challenge}: asks for more fingerprints than the set holds")
+    ledger_file = args.ledger or ledger_path(args.fingerprints)
+    ledger = Ledger.load(ledger_file, root)
+    indices = set(derive_indices(challenge.nonce, root, challenge.count, fingerprints.count))
+    already = indices & ledger.burned_before(challenge.digest())
+    if already and len(already) == len(indices):
+        raise InputError(
+            f"{args.challenge}: every challenged fingerprint was revealed before; "
+            "nothing fresh could be scored (ask the verifier for a new challenge)"
+        )
+    if already:
+        out.info(
+            f"warning: {len(already)} of {len(indices)} challenged fingerprints were revealed "
+            "before; the reveal marks them and verifiers will not score them"
+        )
+    reveal = create_reveal(fingerprints, challenge, burned=already)
+    signed = SignedReveal.sign(reveal, identity.private_key)
+    # burn first: a crash after this loses a reveal file, never a ledger entry
+    updated = Ledger.record(
+        ledger_file, root, indices, challenge=challenge.digest(), time=int(time.time())
+    )
+    write_atomic(args.out, signed.to_bytes(), mode=0o644)
+    burned = len(updated.burned())
+    info = {
+        "reveal": str(args.out),
+        "challenge": challenge.digest(),
+        "revealed": len(indices),
+        "previously_revealed": sorted(already),
+        "ledger": str(ledger_file),
+        "burned_total": burned,
+        "unrevealed": fingerprints.count - burned,
+    }
+    out.result(
+        info,
+        f"wrote {args.out}: {len(indices)} fingerprints revealed for challenge "
+        f"{challenge.digest().hex()[:16]}\n"
+        f"ledger {ledger_file}: {burned} of {fingerprints.count} fingerprints now burned",
+    )
+    if fingerprints.count - burned < fingerprints.count // 4:
+        out.info("warning: fewer than a quarter of the fingerprints remain unrevealed")
+    return 0
+
+
+# -- verify ------------------------------------------------------------------------------------
+
+
+def _fraction(text: str) -> Fraction:
+    try:
+        value = Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError("must lie strictly between 0 and 1")
+    return value
+
+
+def _responder(args: argparse.Namespace) -> Any:
+    from ..verify.responders import LocalResponder, OpenAIResponder, TranscriptResponder
+
+    if args.api:
+        if not args.model:
+            raise ConfigError("--api needs --model NAME")
+        return OpenAIResponder(
+            args.api,
+            args.model,
+            concurrency=args.concurrency,
+            timeout=args.timeout,
+            retries=args.retries,
+            max_tokens=args.max_tokens,
+        )
+    if args.local:
+        _quiet_torch()
+        return LocalResponder(args.local, batch_size=args.batch_size, max_tokens=args.max_tokens)
+    return TranscriptResponder(args.transcript)
+
+
+def _quiet_torch() -> None:
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _time_source(args: argparse.Namespace) -> Any:
+    from ..verify.timesource import PinnedTimeSource, UnsafeClaimedTime
+
+    if args.unsafe_trust_claimed_time:
+        return UnsafeClaimedTime()
+    return PinnedTimeSource(trust_logs=args.trust_log, trust_tsas=args.trust_tsa)
+
+
+def _known_burned(paths: list[Path], bundle_id: bytes) -> set[int]:
+    burned: set[int] = set()
+    for path in paths:
+        r = _load_reveal(path).unverified()
+        if r.bundle == bundle_id:
+            burned.update(p.index for p in r.pairs)
+    return burned
+
+
+def _verify(args: argparse.Namespace, out: Output) -> int:
+    from ..verify.report import to_json, write_report
+    from ..verify.session import run_challenge
+
+    bundle = load_bundle(args.bundle)
+    challenge = _load_challenge(args.challenge)
+    reveal = _load_reveal(args.reveal)
+    try:
+        bundle.commitment()
+    except ModelprintError as exc:
+        raise type(exc)(f"{args.bundle}: {exc}") from exc
+    known = _known_burned(args.prior_reveal, bundle.content_id())
+    responder = _responder(args)
+    done = [0]
+
+    def progress(reply: Any) -> None:
+        done[0] += 1
+        if not out.json_mode and args.progress:
+            out.info(f"  query {done[0]}: index {reply.index} {'ok' if reply.output else 'failed'}")
+
+    outcome = run_challenge(
+        bundle,
+        challenge,
+        reveal,
+        responder,
+        time_source=_time_source(args),
+        threshold=args.threshold,
+        known_burned=known,
+        progress=progress,
+    )
+    if args.report:
+        write_report(args.report, outcome)
+    doc = to_json(outcome)
+    v = outcome.verdict
+    p = "-" if v.p_value is None else f"{float(v.p_value):.3g}"
+    lines = [
+        f"verdict: {v.kind.upper()}{' (partial)' if v.partial else ''}",
+        f"  matches          {v.matched}/{v.queried} scored queries, p = {p} "
+        f"(threshold {float(v.threshold):.3g})",
+        f"  trusted time     {doc['trusted_time'] or 'none'}"
+        f"{' (UNSAFE: publisher claim)' if outcome.time.unsafe else ''}",
+        f"  first seen       {doc['first_seen']}",
+        *(f"  - {r}" for r in outcome.reasons),
+    ]
+    if args.report:
+        lines.append(f"  report           {args.report}")
+    out.result(doc, "\n".join(lines))
+    return 0 if v.kind == "match" else 1
+
+
+# -- serve -------------------------------------------------------------------------------------
+
+
+def _serve(args: argparse.Namespace, out: Output) -> int:
+    from ..verify.server import serve
+
+    _quiet_torch()
+    server = serve(str(args.model), host=args.host, port=args.port, name=args.name)
+    out.info(f"serving {server.model_name} at {server.url}/chat/completions (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+# -- chain verify ------------------------------------------------------------------------------
+
+
+def _chain_verify(args: argparse.Namespace, out: Output) -> int:
+    from ..verify.chain import verify_chain
+
+    bundles = [load_bundle(p) for p in args.bundles]
+    suspect = args.api or args.local or args.transcript
+    if suspect and (len(args.reveal) != len(bundles) or len(args.challenge) != len(bundles)):
+        raise ConfigError("with a suspect, give one --challenge and one --reveal per bundle")
+    challenges = [_load_challenge(p) for p in args.challenge] if suspect else []
+    reveals = [_load_reveal(p) for p in args.reveal] if suspect else []
+    result = verify_chain(
+        bundles,
+        time_source=_time_source(args),
+        responder=_responder(args) if suspect else None,
+        challenges=challenges,
+        reveals=reveals,
+        threshold=args.threshold,
+    )
+    doc = result.to_json()
+    lines = [f"chain of {len(bundles)}: {result.verdict.upper()}"]
+    for i, link in enumerate(doc["links"]):
+        lines.append(
+            f"  [{i}] {link['model_name']} {link['bundle'][:16]} time "
+            f"{link['trusted_time'] or 'none'} {link.get('verdict') or ''}".rstrip()
+        )
+    lines += [f"  - {r}" for r in result.reasons]
+    out.result(doc, "\n".join(lines))
+    return 0 if result.ok else 1
+
+
+# -- registration ------------------------------------------------------------------------------
+
+
+def _suspect_flags(p: argparse.ArgumentParser, *, required: bool) -> None:
+    group = p.add_mutually_exclusive_group(required=required)
+    group.add_argument("--api", metavar="URL", help="OpenAI-compatible API base URL")
+    group.add_argument("--local", metavar="DIR", help="local model directory (or smollm2)")
+    group.add_argument("--transcript", type=Path, help="replay a report JSON (offline re-scoring)")
+    p.add_argument("--model", metavar="NAME", help="model name to request from --api")
+    p.add_argument("--concurrency", type=int, default=8, help="parallel API requests (default 8)")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds per API request")
+    p.add_argument("--retries", type=int, default=3, help="retries on 429/5xx/timeouts")
+    p.add_argument("--max-tokens", type=int, default=48, help="tokens generated per query")
+    p.add_argument("--batch-size", type=int, default=8, help="--local generation batch size")
+
+
+def _time_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--trust-log", action="append", default=[], type=Path, metavar="LOG.pub")
+    p.add_argument("--trust-tsa", action="append", default=[], type=Path, metavar="CERT.pem")
+    p.add_argument(
+        "--unsafe-trust-claimed-time",
+        action="store_true",
+        help="take the publisher's own claimed time as trusted (demos and tests ONLY)",
+    )
+    p.add_argument("--threshold", type=_fraction, default=Fraction(1, 10**6), help="p-value bound")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("challenge", help="challenge a publisher to reveal some fingerprints")
+    p.add_argument("--bundle", required=True, type=Path)
+    p.add_argument("--count", required=True, type=int, help="how many fingerprints to reveal")
+    p.add_argument("--first-seen", required=True, metavar="ISO_TIME", help="suspect first seen")
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_challenge)
+
+    p = sub.add_parser("reveal", help="answer a challenge (publisher; burns the revealed pairs)")
+    p.add_argument("challenge", type=Path)
+    p.add_argument("--fingerprints", required=True, type=Path)
+    p.add_argument("--identity", required=True, type=Path)
+    p.add_argument("--bundle", type=Path, help="check the challenge is for this bundle")
+    p.add_argument("--ledger", type=Path, help="ledger file (default FP.secret.ledger)")
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_reveal)
+
+    p = sub.add_parser("verify", help="verify a reveal and challenge a suspect model")
+    p.add_argument("--bundle", required=True, type=Path)
+    p.add_argument("--challenge", required=True, type=Path)
+    p.add_argument("--reveal", required=True, type=Path)
+    _suspect_flags(p, required=True)
+    _time_flags(p)
+    p.add_argument(
+        "--prior-reveal",
+        action="append",
+        default=[],
+        type=Path,
+        help="an earlier reveal of this bundle; its pairs are not scored again",
+    )
+    p.add_argument("--report", type=Path, metavar="FILE.json|FILE.html")
+    p.add_argument("--progress", action="store_true", help="print each query as it finishes")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_verify)
+
+    p = sub.add_parser("serve", help="serve a local model as an OpenAI-compatible API")
+    p.add_argument("--model", required=True, help="model directory, GGUF file or smollm2")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--name", help="model name listed by /v1/models")
+    p.set_defaults(func=_serve)
+
+    chain = sub.add_parser("chain", help="license chains")
+    chain_sub = chain.add_subparsers(dest="chain_command", metavar="COMMAND")
+    p = chain_sub.add_parser("verify", help="verify a license chain, root first")
+    p.add_argument("bundles", nargs="+", type=Path)
+    p.add_argument("--challenge", action="append", default=[], type=Path, help="one per bundle")
+    p.add_argument("--reveal", action="append", default=[], type=Path, help="one per bundle")
+    _suspect_flags(p, required=False)
+    _time_flags(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_chain_verify)

@@ -1,0 +1,595 @@
+"""The challenge–response protocol: challenges, index derivation, reveals, and the verifier's session.
+
+Sans-IO in the manner of h11: :class:`ChallengeSession` is a state machine that consumes events
+(:class:`IssueChallenge`, :class:`ReceiveReveal`, :class:`RecordAnswer`, :class:`Conclude`,
+:class:`Abort`) and never talks to a network or a model; ``modelprint.verify`` drives it against a
+responder. The legal transitions are the table :data:`TRANSITIONS`; anything else raises
+:class:`StateError` and leaves the session as it was.
+
+    IDLE --IssueChallenge--> AWAITING_REVEAL --ReceiveReveal--> QUERYING --Conclude--> DONE
+                                   |      (reveal fails to verify)  |
+                                   +------------> REJECTED <--------+-- Abort (any non-final state)
+
+Bytes (normative text in specs/challenge.md):
+
+- challenge: canonical ``{kind: "modelprint/challenge", version: 1, nonce: bin32, count,
+  first_seen, bundle: bin32, created}``; its digest is ``tagged_hash(CONTENT_ID, bytes)``.
+- indices: ``count`` distinct leaf indices drawn from SHA-256 blocks ``tagged_hash(
+  CHALLENGE_INDICES, nonce || root || u32be(size) || u32be(count) || u32be(j))``, j = 0, 1, ...;
+  each block gives four big-endian u64 values; a value ``v >= 2**64 - 2**64 % size`` is skipped
+  (rejection sampling), otherwise ``v % size`` is taken unless already drawn.
+- reveal: canonical ``{kind: "modelprint/reveal", version: 1, challenge: bin32, bundle: bin32,
+  pairs: [{index, key, response, salt}] (ascending index), proof: {size, hashes}, burned: [int]}``
+  signed in a DSSE envelope of type ``application/vnd.modelprint.reveal.v1+msgpack`` by the
+  commitment's publisher key; the file is ``{kind: "modelprint/signed-reveal", version: 1,
+  envelope}``.
+"""
+
+from __future__ import annotations
+
+import secrets as _secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from fractions import Fraction
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from . import canonical
+from .envelope import Envelope, PayloadType
+from .errors import (
+    CommitmentError,
+    ConfigError,
+    DecodeError,
+    ModelprintError,
+    ProofError,
+    SizeLimitError,
+    StateError,
+)
+from .fingerprints import FingerprintPair, FingerprintSet
+from .hashing import Tag, tagged_hash
+from .merkle import MultiProof, verify_multiproof
+from .records import MAX_TIME, Commitment, content_id, parse_document
+from .schemes import Scheme, get_scheme
+from .scoring import DEFAULT_THRESHOLD, Verdict, decide, null_probability, rejected
+
+__all__ = [
+    "MAX_CHALLENGE",
+    "TRANSITIONS",
+    "Abort",
+    "Answer",
+    "Challenge",
+    "ChallengeSession",
+    "Conclude",
+    "IssueChallenge",
+    "Query",
+    "ReceiveReveal",
+    "RecordAnswer",
+    "Reveal",
+    "SessionState",
+    "SignedReveal",
+    "create_reveal",
+    "derive_indices",
+    "verify_reveal",
+]
+
+NONCE_SIZE = 32
+MAX_CHALLENGE = 4096
+"""The most fingerprints one challenge may ask for."""
+MAX_TEXT = 4096
+"""The longest key or response text a reveal may carry (characters)."""
+
+
+def _u32(value: int) -> bytes:
+    return value.to_bytes(4, "big")
+
+
+def derive_indices(nonce: bytes, root: bytes, count: int, size: int) -> tuple[int, ...]:
+    """The ``count`` distinct leaf indices a challenge asks for, in draw order.
+
+    Derived from the verifier's nonce and the committed root, so neither side can pick them.
+    """
+    if len(nonce) != NONCE_SIZE or len(root) != 32:
+        raise ConfigError("nonce and root must be 32 bytes each")
+    if not 1 <= size <= 1 << 32 or not 1 <= count <= min(size, MAX_CHALLENGE):
+        raise ConfigError(f"cannot draw {count} distinct indices out of {size}")
+    seed = nonce + root + _u32(size) + _u32(count)
+    limit = (1 << 64) - (1 << 64) % size
+    picked: list[int] = []
+    seen: set[int] = set()
+    block_no = 0
+    while len(picked) < count:
+        block = tagged_hash(Tag.CHALLENGE_INDICES, seed + _u32(block_no))
+        block_no += 1
+        for offset in range(0, 32, 8):
+            value = int.from_bytes(block[offset : offset + 8], "big")
+            if value >= limit:
+                continue
+            index = value % size
+            if index in seen:
+                continue
+            seen.add(index)
+            picked.append(index)
+            if len(picked) == count:
+                break
+    return tuple(picked)
+
+
+# -- records -----------------------------------------------------------------------------------
+
+
+def _field_bytes(doc: Mapping[str, Any], name: str, size: int) -> bytes:
+    value = doc.get(name)
+    if not isinstance(value, bytes) or len(value) != size:
+        raise DecodeError(f"field {name!r} must be {size} bytes")
+    return value
+
+
+def _field_int(doc: Mapping[str, Any], name: str, lo: int, hi: int) -> int:
+    value = doc.get(name)
+    if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+        raise DecodeError(f"field {name!r} must be an integer in {lo}..{hi}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Challenge:
+    """The verifier's challenge: a fresh nonce, how many fingerprints, and the suspect's age.
+
+    ``first_seen`` is when the suspect model was first observed (seconds since the epoch); a match
+    needs trusted evidence that the commitment is older. ``bundle`` is the commitment's content id.
+    """
+
+    nonce: bytes = field(repr=False)
+    count: int
+    first_seen: int
+    bundle: bytes
+    created: int
+
+    KIND = "modelprint/challenge"
+
+    def __post_init__(self) -> None:
+        if len(self.nonce) != NONCE_SIZE or len(self.bundle) != 32:
+            raise ConfigError("a challenge needs a 32-byte nonce and a 32-byte bundle id")
+        if not 1 <= self.count <= MAX_CHALLENGE:
+            raise ConfigError(f"a challenge asks for 1..{MAX_CHALLENGE} fingerprints")
+        if not 0 <= self.first_seen <= MAX_TIME or not 0 <= self.created <= MAX_TIME:
+            raise ConfigError("challenge times out of range")
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        bundle: bytes,
+        count: int,
+        first_seen: int,
+        created: int,
+        nonce: bytes | None = None,
+    ) -> Challenge:
+        """A new challenge with a random nonce (pass ``nonce`` only to reproduce vectors)."""
+        return cls(
+            nonce=nonce if nonce is not None else _secrets.token_bytes(NONCE_SIZE),
+            count=count,
+            first_seen=first_seen,
+            bundle=bundle,
+            created=created,
+        )
+
+    def indices(self, root: bytes, size: int) -> tuple[int, ...]:
+        return derive_indices(self.nonce, root, self.count, size)
+
+    def to_bytes(self) -> bytes:
+        return canonical.encode(
+            {
+                "kind": self.KIND,
+                "version": 1,
+                "nonce": self.nonce,
+                "count": self.count,
+                "first_seen": self.first_seen,
+                "bundle": self.bundle,
+                "created": self.created,
+            }
+        )
+
+    def digest(self) -> bytes:
+        return content_id(self.to_bytes())
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Challenge:
+        doc = parse_document(
+            canonical.decode(data),
+            cls.KIND,
+            {"nonce", "count", "first_seen", "bundle", "created"},
+        )
+        try:
+            return cls(
+                nonce=_field_bytes(doc, "nonce", NONCE_SIZE),
+                count=_field_int(doc, "count", 1, MAX_CHALLENGE),
+                first_seen=_field_int(doc, "first_seen", 0, MAX_TIME),
+                bundle=_field_bytes(doc, "bundle", 32),
+                created=_field_int(doc, "created", 0, MAX_TIME),
+            )
+        except ConfigError as exc:
+            raise DecodeError(str(exc)) from exc
+
+
+def _pair_value(pair: FingerprintPair) -> dict[str, Any]:
+    return {"index": pair.index, "key": pair.key, "response": pair.response, "salt": pair.salt}
+
+
+def _pair_from(value: object) -> FingerprintPair:
+    if not isinstance(value, dict) or set(value) != {"index", "key", "response", "salt"}:
+        raise DecodeError("malformed revealed pair")
+    key, response = value["key"], value["response"]
+    if not isinstance(key, str) or not 0 < len(key) <= MAX_TEXT:
+        raise DecodeError("revealed key must be a string of 1..4096 characters")
+    if not isinstance(response, str) or not 0 < len(response) <= MAX_TEXT:
+        raise DecodeError("revealed response must be a string of 1..4096 characters")
+    return FingerprintPair(
+        index=_field_int(value, "index", 0, (1 << 32) - 1),
+        key=key,
+        response=response,
+        salt=_field_bytes(value, "salt", 16),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Reveal:
+    """The publisher's answer to a challenge: the asked pairs with salts and one multiproof.
+
+    ``burned`` lists those indices the publisher had already revealed to an earlier challenge
+    (from its ledger); a verifier queries them but never scores them.
+    """
+
+    challenge: bytes
+    bundle: bytes
+    pairs: tuple[FingerprintPair, ...]
+    proof: MultiProof
+    burned: tuple[int, ...] = ()
+
+    KIND = "modelprint/reveal"
+
+    def to_bytes(self) -> bytes:
+        return canonical.encode(
+            {
+                "kind": self.KIND,
+                "version": 1,
+                "challenge": self.challenge,
+                "bundle": self.bundle,
+                "pairs": [_pair_value(p) for p in self.pairs],
+                "proof": {"size": self.proof.size, "hashes": list(self.proof.hashes)},
+                "burned": sorted(self.burned),
+            }
+        )
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Reveal:
+        doc = parse_document(
+            canonical.decode(data),
+            cls.KIND,
+            {"challenge", "bundle", "pairs", "proof", "burned"},
+        )
+        pairs, proof, burned = doc["pairs"], doc["proof"], doc["burned"]
+        if not isinstance(pairs, list) or not 1 <= len(pairs) <= MAX_CHALLENGE:
+            raise SizeLimitError(f"a reveal carries 1..{MAX_CHALLENGE} pairs")
+        if not isinstance(proof, dict) or set(proof) != {"size", "hashes"}:
+            raise DecodeError("malformed multiproof")
+        hashes = proof["hashes"]
+        if not isinstance(hashes, list) or len(hashes) > 64 * MAX_CHALLENGE:
+            raise DecodeError("malformed multiproof hashes")
+        if not all(isinstance(h, bytes) and len(h) == 32 for h in hashes):
+            raise DecodeError("multiproof hashes must be 32 bytes each")
+        if not isinstance(burned, list) or len(burned) > len(pairs):
+            raise DecodeError("malformed burned list")
+        if not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in burned):
+            raise DecodeError("burned indices must be non-negative integers")
+        return cls(
+            challenge=_field_bytes(doc, "challenge", 32),
+            bundle=_field_bytes(doc, "bundle", 32),
+            pairs=tuple(_pair_from(p) for p in pairs),
+            proof=MultiProof(size=_field_int(proof, "size", 1, 1 << 32), hashes=tuple(hashes)),
+            burned=tuple(burned),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SignedReveal:
+    """A reveal in its signed envelope: the ``R.reveal`` file."""
+
+    envelope: Envelope
+
+    KIND = "modelprint/signed-reveal"
+
+    @classmethod
+    def sign(cls, reveal: Reveal, key: Ed25519PrivateKey) -> SignedReveal:
+        return cls(Envelope.sign(PayloadType.REVEAL, reveal.to_bytes(), key))
+
+    def unverified(self) -> Reveal:
+        """The reveal, decoded but NOT checked; only for display (``inspect``)."""
+        if self.envelope.payload_type != PayloadType.REVEAL:
+            raise DecodeError("envelope does not carry a reveal")
+        return Reveal.from_bytes(self.envelope.payload)
+
+    def to_bytes(self) -> bytes:
+        return canonical.encode(
+            {"kind": self.KIND, "version": 1, "envelope": self.envelope.to_value()}
+        )
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> SignedReveal:
+        doc = parse_document(canonical.decode(data), cls.KIND, {"envelope"})
+        return cls(Envelope.from_value(doc["envelope"]))
+
+
+def create_reveal(
+    fingerprints: FingerprintSet, challenge: Challenge, *, burned: Iterable[int] = ()
+) -> Reveal:
+    """The reveal of ``fingerprints`` that answers ``challenge`` (the publisher's side)."""
+    tree = fingerprints.tree()
+    indices = sorted(derive_indices(challenge.nonce, tree.root(), challenge.count, tree.size))
+    wanted = set(indices)
+    return Reveal(
+        challenge=challenge.digest(),
+        bundle=challenge.bundle,
+        pairs=tuple(fingerprints.pair(i) for i in indices),
+        proof=tree.multiproof(indices),
+        burned=tuple(sorted(i for i in set(burned) if i in wanted)),
+    )
+
+
+def verify_reveal(
+    signed: SignedReveal, challenge: Challenge, commitment: Commitment, bundle_id: bytes
+) -> Reveal:
+    """Check a reveal against the challenge and the commitment; return it or raise.
+
+    Raises :class:`SignatureError` (not signed by the publisher), :class:`CommitmentError` (another
+    bundle, another challenge or nonce, wrong indices) or :class:`ProofError` (a leaf or the
+    multiproof that does not lead to the committed root).
+    """
+    if challenge.bundle != bundle_id:
+        raise CommitmentError("the challenge was made for another bundle")
+    signed.envelope.verify(commitment.publisher_key, payload_type=PayloadType.REVEAL)
+    reveal = Reveal.from_bytes(signed.envelope.payload)
+    if reveal.bundle != bundle_id:
+        raise CommitmentError("the reveal is for another bundle")
+    if reveal.challenge != challenge.digest():
+        raise CommitmentError("the reveal answers another challenge (nonce or parameters differ)")
+    expected = sorted(challenge.indices(commitment.root, commitment.count))
+    if [p.index for p in reveal.pairs] != expected:
+        raise CommitmentError("the reveal does not hold exactly the challenged indices")
+    if not set(reveal.burned) <= set(expected):
+        raise CommitmentError("the reveal marks indices it does not hold as burned")
+    if reveal.proof.size != commitment.count:
+        raise ProofError("the multiproof is for a tree of another size")
+    verify_multiproof({p.index: p.leaf_hash() for p in reveal.pairs}, reveal.proof, commitment.root)
+    return reveal
+
+
+# -- the verifier's session --------------------------------------------------------------------
+
+
+class SessionState(Enum):
+    IDLE = "idle"
+    AWAITING_REVEAL = "awaiting-reveal"
+    QUERYING = "querying"
+    DONE = "done"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class IssueChallenge:
+    challenge: Challenge
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiveReveal:
+    reveal: SignedReveal
+
+
+@dataclass(frozen=True, slots=True)
+class RecordAnswer:
+    """The suspect's output for one query, or the error that prevented one."""
+
+    index: int
+    output: str | None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Conclude:
+    """Finish querying; ``trusted_time`` is the earliest trusted commitment time, if any."""
+
+    trusted_time: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Abort:
+    reason: str
+
+
+Event = IssueChallenge | ReceiveReveal | RecordAnswer | Conclude | Abort
+
+_NON_FINAL = (SessionState.IDLE, SessionState.AWAITING_REVEAL, SessionState.QUERYING)
+
+TRANSITIONS: dict[tuple[SessionState, type[Any]], tuple[SessionState, ...]] = {
+    (SessionState.IDLE, IssueChallenge): (SessionState.AWAITING_REVEAL,),
+    (SessionState.AWAITING_REVEAL, ReceiveReveal): (SessionState.QUERYING, SessionState.REJECTED),
+    (SessionState.QUERYING, RecordAnswer): (SessionState.QUERYING,),
+    (SessionState.QUERYING, Conclude): (SessionState.DONE,),
+    **{(state, Abort): (SessionState.REJECTED,) for state in _NON_FINAL},
+}
+"""(state, event type) -> the states the event may lead to; every other pair is illegal."""
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """One prompt to send to the suspect: ``messages`` is exactly the chat sent."""
+
+    index: int
+    key: str
+    expected: str
+    messages: tuple[tuple[str, str], ...]
+    scored: bool = True
+
+    def chat(self) -> list[dict[str, str]]:
+        """The messages in OpenAI chat form."""
+        return [{"role": role, "content": content} for role, content in self.messages]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    query: Query
+    output: str | None
+    error: str | None
+    matched: bool
+
+
+class ChallengeSession:
+    """The verifier's side of one challenge against one commitment.
+
+    ``known_burned`` are indices the verifier knows were revealed in earlier challenges of this
+    bundle (from earlier reveals); with the publisher's own ``burned`` list they are queried but
+    never scored, so a pair that has been public can never count as evidence twice.
+    """
+
+    def __init__(
+        self,
+        commitment: Commitment,
+        bundle_id: bytes,
+        *,
+        threshold: Fraction = DEFAULT_THRESHOLD,
+        p0: Fraction | None = None,
+        known_burned: Iterable[int] = (),
+    ) -> None:
+        self.commitment = commitment
+        self.bundle_id = bundle_id
+        self.scheme: Scheme = get_scheme(commitment.scheme, commitment.scheme_params)
+        self.threshold = threshold
+        self.p0 = null_probability(commitment.scheme, p0)
+        self.known_burned = frozenset(known_burned)
+        self.state = SessionState.IDLE
+        self.challenge: Challenge | None = None
+        self.reveal: Reveal | None = None
+        self._queries: dict[int, Query] = {}
+        self._answers: dict[int, Answer] = {}
+        self._verdict: Verdict | None = None
+        self.reasons: list[str] = []
+
+    # -- the one entry point ------------------------------------------------------------------
+
+    def send(self, event: Event) -> SessionState:
+        """Apply ``event``; return the new state. Illegal events raise and change nothing."""
+        allowed = TRANSITIONS.get((self.state, type(event)))
+        if allowed is None:
+            raise StateError(f"{type(event).__name__} is not allowed in state {self.state.value}")
+        if isinstance(event, IssueChallenge):
+            self._issue(event.challenge)
+        elif isinstance(event, ReceiveReveal):
+            self._receive(event.reveal)
+        elif isinstance(event, RecordAnswer):
+            self._record(event)
+        elif isinstance(event, Conclude):
+            self._conclude(event.trusted_time)
+        else:
+            self._reject(event.reason)
+        assert self.state in allowed
+        return self.state
+
+    # -- transitions (each validates before it mutates) ----------------------------------------
+
+    def _issue(self, challenge: Challenge) -> None:
+        if challenge.bundle != self.bundle_id:
+            raise StateError("the challenge names another bundle than this session's")
+        if challenge.count > self.commitment.count:
+            raise StateError("the challenge asks for more fingerprints than were committed")
+        self.challenge = challenge
+        self.state = SessionState.AWAITING_REVEAL
+
+    def _receive(self, signed: SignedReveal) -> None:
+        assert self.challenge is not None
+        try:
+            reveal = verify_reveal(signed, self.challenge, self.commitment, self.bundle_id)
+        except ModelprintError as exc:
+            self._reject(f"reveal rejected: {exc}")
+            return
+        burned = set(reveal.burned) | self.known_burned
+        self._queries = {
+            p.index: Query(
+                index=p.index,
+                key=p.key,
+                expected=p.response,
+                messages=(("user", self.scheme.prompt(p.key)),),
+                scored=p.index not in burned,
+            )
+            for p in reveal.pairs
+        }
+        self.reveal = reveal
+        self.state = SessionState.QUERYING
+
+    def _record(self, event: RecordAnswer) -> None:
+        query = self._queries.get(event.index)
+        if query is None:
+            raise StateError(f"index {event.index} was not queried in this challenge")
+        if event.index in self._answers:
+            raise StateError(f"index {event.index} already has an answer")
+        if (event.output is None) == (event.error is None):
+            raise StateError("an answer carries an output or an error, not both or neither")
+        matched = event.output is not None and self.scheme.matches(query.expected, event.output)
+        self._answers[event.index] = Answer(query, event.output, event.error, matched)
+
+    def _conclude(self, trusted_time: int | None) -> None:
+        assert self.challenge is not None
+        scored = [q for q in self._queries.values() if q.scored]
+        answers = [self._answers.get(q.index) for q in scored]
+        matched = sum(1 for a in answers if a is not None and a.matched)
+        failed = sum(1 for a in answers if a is None or a.output is None)
+        self._verdict = decide(
+            matched=matched,
+            queried=len(scored),
+            failed=failed,
+            p0=self.p0,
+            threshold=self.threshold,
+            trusted_time=trusted_time,
+            first_seen=self.challenge.first_seen,
+            excluded=len(self._queries) - len(scored),
+        )
+        self.state = SessionState.DONE
+
+    def _reject(self, reason: str) -> None:
+        self.reasons.append(reason)
+        self._verdict = rejected(
+            reason,
+            threshold=self.threshold,
+            first_seen=None if self.challenge is None else self.challenge.first_seen,
+        )
+        self.state = SessionState.REJECTED
+
+    # -- reading the session -----------------------------------------------------------------
+
+    def queries(self) -> tuple[Query, ...]:
+        """Every query to send, ascending index (available once the reveal verified)."""
+        if self.state not in (SessionState.QUERYING, SessionState.DONE):
+            raise StateError(f"no queries in state {self.state.value}")
+        return tuple(self._queries[i] for i in sorted(self._queries))
+
+    def pending(self) -> tuple[Query, ...]:
+        """Queries that have no answer yet."""
+        return tuple(q for q in self.queries() if q.index not in self._answers)
+
+    def answers(self) -> tuple[Answer, ...]:
+        """Answers in query order; a query never answered shows as a failure."""
+        if self.state in (SessionState.IDLE, SessionState.AWAITING_REVEAL):
+            return ()
+        out = []
+        for index in sorted(self._queries):
+            answer = self._answers.get(index)
+            if answer is None:
+                answer = Answer(self._queries[index], None, "not queried", False)
+            out.append(answer)
+        return tuple(out)
+
+    def verdict(self) -> Verdict:
+        if self._verdict is None:
+            raise StateError(f"no verdict in state {self.state.value}")
+        return self._verdict

@@ -1,0 +1,172 @@
+"""Scoring a challenge: exact binomial p-values, per-scheme null probabilities, verdicts.
+
+Under the null hypothesis "the suspect never learned these fingerprints", each revealed key makes
+the suspect emit its committed response with probability at most ``p0``, the scheme's documented,
+conservative per-key null probability (specs/challenge.md, calibrated by
+benchmarks/bench_challenge.py). The p-value of ``m`` matches out of ``n`` queries is the exact
+binomial upper tail ``P[X >= m] = sum_{i=m}^{n} C(n, i) p0^i (1 - p0)^(n - i)``, computed with
+rational arithmetic, so it is exact and never underflows to a misleading 0.
+
+A verdict is "match" only when the reveal verified, the p-value is below the threshold, AND a
+trusted commitment time lies strictly before the suspect's first-seen time. Queries that failed
+(server faults, timeouts) count as non-matches and mark the result ``partial``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Literal
+
+from .errors import ConfigError
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "NULL_PROBABILITIES",
+    "Verdict",
+    "VerdictKind",
+    "binomial_tail",
+    "decide",
+    "null_probability",
+]
+
+VerdictKind = Literal["match", "no-match", "rejected"]
+
+DEFAULT_THRESHOLD = Fraction(1, 10**6)
+"""The p-value a "match" must fall below unless the verifier chooses another."""
+
+NULL_PROBABILITIES: dict[str, Fraction] = {
+    # if-decrypt/v1: each key has its own "<adjective> <noun> <4 digits>" response, one of
+    # 64 * 64 * 9000 (about 3.7e7). The chance that a model that never learned the pair emits it
+    # is bounded far below 1e-2; we use 1e-2 so that near-misses of a partly learned look-alike,
+    # leaked responses and template echoes are all covered (see specs/challenge.md).
+    "if-decrypt/v1": Fraction(1, 100),
+}
+
+
+def null_probability(scheme: str, override: Fraction | None = None) -> Fraction:
+    """The documented per-key null probability of ``scheme`` (or a verifier's ``override``)."""
+    if override is not None:
+        if not 0 < override < 1:
+            raise ConfigError("a null probability must lie strictly between 0 and 1")
+        return override
+    p0 = NULL_PROBABILITIES.get(scheme)
+    if p0 is None:
+        raise ConfigError(f"no documented null probability for scheme {scheme!r}")
+    return p0
+
+
+def binomial_tail(n: int, m: int, p: Fraction) -> Fraction:
+    """Exact ``P[X >= m]`` for ``X ~ Binomial(n, p)``, as a fraction."""
+    if n < 0 or not 0 <= p <= 1:
+        raise ConfigError("binomial parameters out of range")
+    if m <= 0:
+        return Fraction(1)
+    if m > n:
+        return Fraction(0)
+    q = 1 - p
+    return sum((math.comb(n, i) * p**i * q ** (n - i) for i in range(m, n + 1)), Fraction(0))
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The outcome of a challenge, with every reason that led to it."""
+
+    kind: VerdictKind
+    matched: int
+    queried: int
+    failed: int
+    p_value: Fraction | None
+    threshold: Fraction
+    null_probability: Fraction | None
+    committed_before: bool
+    trusted_time: int | None
+    first_seen: int | None
+    reasons: tuple[str, ...] = field(default=())
+
+    @property
+    def partial(self) -> bool:
+        """True when some queries failed and were counted as non-matches."""
+        return self.failed > 0
+
+
+def decide(
+    *,
+    matched: int,
+    queried: int,
+    failed: int,
+    p0: Fraction,
+    threshold: Fraction,
+    trusted_time: int | None,
+    first_seen: int,
+    excluded: int = 0,
+) -> Verdict:
+    """Apply the verdict rules of specs/challenge.md to a finished set of queries.
+
+    ``queried`` counts every scored query (failed ones included, as non-matches); ``excluded`` is
+    the number of burned indices that were not scored at all.
+    """
+    if not 0 <= matched <= queried or not 0 <= failed <= queried - matched:
+        raise ConfigError("inconsistent match counts")
+    p_value = binomial_tail(queried, matched, p0)
+    reasons: list[str] = []
+    before = trusted_time is not None and trusted_time < first_seen
+    significant = queried > 0 and p_value < threshold
+    if failed:
+        reasons.append(
+            f"partial: {failed} of {queried} queries failed and were counted as non-matches"
+        )
+    if excluded:
+        reasons.append(f"{excluded} already-revealed (burned) indices were not scored")
+    if trusted_time is None:
+        reasons.append("no trusted commitment time (transparency log or RFC 3161 timestamp)")
+    elif not before:
+        reasons.append("the trusted commitment time is not before the suspect's first-seen time")
+    if queried == 0:
+        reasons.append("no fresh fingerprint was queried")
+    elif significant:
+        reasons.append(
+            f"{matched}/{queried} matches: p = {float(p_value):.3g} < {float(threshold):.3g}"
+        )
+    else:
+        reasons.append(
+            f"{matched}/{queried} matches: p = {float(p_value):.3g} is not below {float(threshold):.3g}"
+        )
+    kind: VerdictKind
+    if not before:
+        kind = "rejected"
+    elif significant:
+        kind = "match"
+    else:
+        kind = "no-match"
+    return Verdict(
+        kind=kind,
+        matched=matched,
+        queried=queried,
+        failed=failed,
+        p_value=p_value,
+        threshold=threshold,
+        null_probability=p0,
+        committed_before=before,
+        trusted_time=trusted_time,
+        first_seen=first_seen,
+        reasons=tuple(reasons),
+    )
+
+
+def rejected(reason: str, *, threshold: Fraction, first_seen: int | None) -> Verdict:
+    """A verdict for a challenge that failed before any query could be scored."""
+    return Verdict(
+        kind="rejected",
+        matched=0,
+        queried=0,
+        failed=0,
+        p_value=None,
+        threshold=threshold,
+        null_probability=None,
+        committed_before=False,
+        trusted_time=None,
+        first_seen=first_seen,
+        reasons=(reason,),
+    )

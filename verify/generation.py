@@ -1,0 +1,79 @@
+"""Greedy chat generation with a local Hugging Face model, batched with left padding.
+
+Shared by :class:`~modelprint.verify.responders.LocalResponder` and ``modelprint serve`` so that a
+suspect queried in-process and the same suspect behind the HTTP server answer identically.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from ..protocol.errors import ConfigError
+
+__all__ = ["ChatGenerator", "Messages"]
+
+Messages = Sequence[dict[str, str]]
+
+
+class ChatGenerator:
+    """A loaded model plus its tokenizer's chat template; thread-safe (one generation at a time)."""
+
+    def __init__(self, model: Any, tokenizer: Any, *, label: str = "local") -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.label = label
+        self._lock = threading.Lock()
+        if getattr(tokenizer, "pad_token", None) is None:
+            tokenizer.pad_token = tokenizer.eos_token
+
+    @classmethod
+    def load(cls, spec: str | os.PathLike[str]) -> ChatGenerator:
+        """Load a model directory, a GGUF file or ``smollm2``."""
+        from ..implant.loading import load_model
+
+        loaded = load_model(spec)
+        return cls(loaded.model, loaded.tokenizer, label=loaded.source.label)
+
+    def render(self, messages: Messages) -> str:
+        """The prompt text the chat template makes of ``messages`` (with the generation prompt)."""
+        if getattr(self.tokenizer, "chat_template", None):
+            text: str = self.tokenizer.apply_chat_template(
+                list(messages), tokenize=False, add_generation_prompt=True
+            )
+            return text
+        # a model without a chat template (tiny test models): plain "role: content" lines
+        lines = [f"{m['role']}: {m['content']}" for m in messages]
+        return "\n".join([*lines, "assistant:"])
+
+    def generate(
+        self, conversations: Sequence[Messages], *, max_tokens: int = 48, batch_size: int = 8
+    ) -> list[str]:
+        """Greedy replies to each conversation, in order."""
+        import torch
+
+        if max_tokens < 1 or max_tokens > 4096:
+            raise ConfigError("max_tokens must be in 1..4096")
+        texts = [self.render(c) for c in conversations]
+        out: list[str] = []
+        tok = self.tokenizer
+        with self._lock, torch.inference_mode():
+            previous_side = tok.padding_side
+            tok.padding_side = "left"
+            try:
+                for start in range(0, len(texts), max(1, batch_size)):
+                    chunk = texts[start : start + max(1, batch_size)]
+                    enc = tok(chunk, return_tensors="pt", padding=True, add_special_tokens=False)
+                    generated = self.model.generate(
+                        **enc,
+                        max_new_tokens=max_tokens,
+                        do_sample=False,
+                        pad_token_id=tok.pad_token_id,
+                    )
+                    new = generated[:, enc["input_ids"].shape[1] :]
+                    out.extend(tok.batch_decode(new, skip_special_tokens=True))
+            finally:
+                tok.padding_side = previous_side
+        return [s.strip() for s in out]

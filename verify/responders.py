@@ -1,0 +1,332 @@
+"""Responders: whatever answers the suspect's side of a challenge.
+
+- :class:`LocalResponder` runs a local Hugging Face model (batched greedy generation).
+- :class:`OpenAIResponder` calls an OpenAI-compatible ``/v1/chat/completions`` endpoint (ours from
+  ``modelprint serve``, ``transformers serve``, vLLM, llama.cpp's server, or a hosted API) with a
+  concurrency limit, timeouts, and retries with backoff on 429 and 5xx. The API key comes from the
+  environment (``MODELPRINT_API_KEY``, else ``OPENAI_API_KEY``) and is never logged.
+- :class:`TranscriptResponder` replays the queries of an earlier report for offline re-scoring.
+
+A responder never raises for one failed query: it returns a :class:`Reply` with ``error`` set, and
+the session counts it as a non-match and marks the verdict partial.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+
+from ..files import read_bytes
+from ..protocol.challenge import Query
+from ..protocol.errors import ConfigError, DecodeError
+
+__all__ = [
+    "API_KEY_ENVS",
+    "LocalResponder",
+    "OpenAIResponder",
+    "Reply",
+    "Responder",
+    "TranscriptResponder",
+    "chat_completions_url",
+]
+
+API_KEY_ENVS = ("MODELPRINT_API_KEY", "OPENAI_API_KEY")
+DEFAULT_MAX_TOKENS = 48
+MAX_REPLY_BYTES = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """The suspect's output for one query, or why there is none."""
+
+    index: int
+    output: str | None
+    error: str | None = None
+    seconds: float = 0.0
+
+
+Progress = Callable[[Reply], None]
+
+
+class Responder(Protocol):
+    """Answers queries; ``describe`` names the suspect in reports (never a secret)."""
+
+    def describe(self) -> str: ...
+    def answer(self, queries: Sequence[Query], progress: Progress | None = None) -> list[Reply]: ...
+
+
+# -- local model ---------------------------------------------------------------------------------
+
+
+class LocalResponder:
+    """A local model, loaded once, answering with batched greedy generation."""
+
+    def __init__(
+        self,
+        spec: str | os.PathLike[str] | None = None,
+        *,
+        generator: Any = None,
+        batch_size: int = 8,
+        max_tokens: int = DEFAULT_MAX_TOKENS,
+    ) -> None:
+        from .generation import ChatGenerator
+
+        if generator is None:
+            if spec is None:
+                raise ConfigError("a local responder needs a model")
+            generator = ChatGenerator.load(spec)
+        self.generator: ChatGenerator = generator
+        self.batch_size = batch_size
+        self.max_tokens = max_tokens
+
+    def describe(self) -> str:
+        return f"local model {self.generator.label}"
+
+    def answer(self, queries: Sequence[Query], progress: Progress | None = None) -> list[Reply]:
+        replies: list[Reply] = []
+        for start in range(0, len(queries), self.batch_size):
+            chunk = queries[start : start + self.batch_size]
+            began = time.perf_counter()
+            try:
+                outputs = self.generator.generate(
+                    [q.chat() for q in chunk], max_tokens=self.max_tokens, batch_size=len(chunk)
+                )
+            except Exception as exc:  # a model that fails must not crash the whole challenge
+                outputs = None
+                error = f"local generation failed ({type(exc).__name__})"
+            each = (time.perf_counter() - began) / max(1, len(chunk))
+            for i, q in enumerate(chunk):
+                reply = (
+                    Reply(q.index, outputs[i], None, each)
+                    if outputs is not None
+                    else Reply(q.index, None, error, each)
+                )
+                replies.append(reply)
+                if progress:
+                    progress(reply)
+        return replies
+
+
+# -- OpenAI-compatible HTTP ------------------------------------------------------------------------
+
+
+def chat_completions_url(base: str) -> str:
+    """``http://h:p``, ``http://h:p/v1`` or the full endpoint -> the chat-completions endpoint."""
+    url = base.strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(f"{base}: the API URL must start with http:// or https://")
+    if url.endswith("/chat/completions"):
+        return url
+    if url.endswith("/v1"):
+        return url + "/chat/completions"
+    return url + "/v1/chat/completions"
+
+
+def _api_key_from_env() -> str | None:
+    for name in API_KEY_ENVS:
+        value = os.environ.get(name)
+        if value:
+            return value
+    return None
+
+
+class _Retryable(Exception):
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class _Fatal(Exception):
+    pass
+
+
+def _content(response: httpx.Response) -> str:
+    """The assistant text of a chat-completions reply; raises :class:`_Fatal` on garbage."""
+    if len(response.content) > MAX_REPLY_BYTES:
+        raise _Fatal("reply too large")
+    try:
+        data = response.json()
+    except (ValueError, UnicodeDecodeError):
+        raise _Fatal("malformed JSON in the reply") from None
+    if not isinstance(data, dict):
+        raise _Fatal("the reply is not a JSON object")
+    choices = data.get("choices")
+    if not isinstance(choices, list) or not choices:
+        raise _Fatal("the reply has no choices")
+    first = choices[0]
+    message = first.get("message") if isinstance(first, dict) else None
+    content = message.get("content") if isinstance(message, dict) else None
+    if content is None and isinstance(first, dict) and isinstance(first.get("text"), str):
+        content = first["text"]  # completions-style servers
+    if not isinstance(content, str):
+        raise _Fatal("the reply's first choice has no message content")
+    return content
+
+
+class OpenAIResponder:
+    """A suspect behind an OpenAI-compatible chat-completions API.
+
+    ``transport`` lets tests inject faults (``httpx.MockTransport``). Requests are greedy
+    (``temperature: 0``) and bounded by ``max_tokens``; at most ``concurrency`` run at once.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        model: str,
+        *,
+        api_key: str | None = None,
+        concurrency: int = 8,
+        timeout: float = 60.0,
+        retries: int = 3,
+        backoff: float = 0.5,
+        max_tokens: int = DEFAULT_MAX_TOKENS,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        if not 1 <= concurrency <= 256:
+            raise ConfigError("concurrency must be in 1..256")
+        if not 0 <= retries <= 10 or timeout <= 0 or backoff < 0:
+            raise ConfigError("retries must be in 0..10, timeout and backoff positive")
+        self.url = chat_completions_url(url)
+        self.model = model
+        self._api_key = api_key if api_key is not None else _api_key_from_env()
+        self.concurrency = concurrency
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self.max_tokens = max_tokens
+        self._transport = transport
+
+    def __repr__(self) -> str:  # never show the key
+        return f"OpenAIResponder(url={self.url!r}, model={self.model!r})"
+
+    def describe(self) -> str:
+        return f"API {self.url} model {self.model}"
+
+    def answer(self, queries: Sequence[Query], progress: Progress | None = None) -> list[Reply]:
+        return asyncio.run(self.answer_async(queries, progress))
+
+    async def answer_async(
+        self, queries: Sequence[Query], progress: Progress | None = None
+    ) -> list[Reply]:
+        headers = {"Content-Type": "application/json"}
+        if self._api_key:
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        limits = httpx.Limits(max_connections=self.concurrency)
+        semaphore = asyncio.Semaphore(self.concurrency)
+        async with httpx.AsyncClient(
+            headers=headers,
+            timeout=httpx.Timeout(self.timeout),
+            limits=limits,
+            transport=self._transport,
+            trust_env=False,
+        ) as client:
+
+            async def one(query: Query) -> Reply:
+                async with semaphore:
+                    reply = await self._ask(client, query)
+                if progress:
+                    progress(reply)
+                return reply
+
+            return list(await asyncio.gather(*(one(q) for q in queries)))
+
+    async def _ask(self, client: httpx.AsyncClient, query: Query) -> Reply:
+        body = {
+            "model": self.model,
+            "messages": query.chat(),
+            "max_tokens": self.max_tokens,
+            "temperature": 0,
+            "stream": False,
+        }
+        began = time.perf_counter()
+        last = "no attempt"
+        for attempt in range(self.retries + 1):
+            try:
+                response = await client.post(self.url, json=body)
+                if response.status_code == 429 or response.status_code >= 500:
+                    raise _Retryable(f"HTTP {response.status_code}", _retry_after(response))
+                if response.status_code != 200:
+                    raise _Fatal(f"HTTP {response.status_code}")
+                text = _content(response)
+                return Reply(query.index, text, None, time.perf_counter() - began)
+            except _Fatal as exc:
+                return Reply(query.index, None, str(exc), time.perf_counter() - began)
+            except _Retryable as exc:
+                last, wait = str(exc), exc.retry_after
+            except httpx.TimeoutException:
+                last, wait = f"timed out after {self.timeout:g} s", None
+            except httpx.HTTPError as exc:
+                last, wait = f"connection failed ({type(exc).__name__})", None
+            if attempt < self.retries:
+                delay = self.backoff * (2**attempt) if wait is None else min(wait, 30.0)
+                await asyncio.sleep(delay)
+        tries = self.retries + 1
+        return Reply(
+            query.index,
+            None,
+            f"{last} (after {tries} attempt{'s' * (tries > 1)})",
+            time.perf_counter() - began,
+        )
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+# -- transcripts ---------------------------------------------------------------------------------
+
+
+class TranscriptResponder:
+    """Replays outputs recorded in an earlier ``verify --json`` output or ``--report FILE.json``.
+
+    A recorded output is used only when its index AND its prompt (the exact chat messages) match
+    the query; anything else is reported as a failed query, never guessed.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        try:
+            doc = json.loads(read_bytes(self.path).decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise DecodeError(f"{self.path}: not a JSON transcript") from None
+        entries = doc.get("queries") if isinstance(doc, dict) else None
+        if not isinstance(entries, list):
+            raise DecodeError(f"{self.path}: a transcript needs a 'queries' list")
+        self._recorded: dict[int, tuple[Any, Any]] = {}
+        for e in entries:
+            if not isinstance(e, dict) or not isinstance(e.get("index"), int):
+                raise DecodeError(f"{self.path}: malformed transcript entry")
+            self._recorded[e["index"]] = (e.get("prompt"), e.get("output"))
+
+    def describe(self) -> str:
+        return f"transcript {self.path}"
+
+    def answer(self, queries: Sequence[Query], progress: Progress | None = None) -> list[Reply]:
+        replies = []
+        for q in queries:
+            recorded = self._recorded.get(q.index)
+            if recorded is None:
+                reply = Reply(q.index, None, "not in the transcript")
+            elif recorded[0] != q.chat():
+                reply = Reply(q.index, None, "the transcript's prompt differs from the query")
+            elif not isinstance(recorded[1], str):
+                reply = Reply(q.index, None, "the transcript holds no output for this query")
+            else:
+                reply = Reply(q.index, recorded[1], None)
+            replies.append(reply)
+            if progress:
+                progress(reply)
+        return replies

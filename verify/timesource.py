@@ -1,0 +1,99 @@
+"""Where a verifier gets the commitment's trusted time from.
+
+A :class:`TimeSource` turns a bundle into a :class:`TrustedTime`: the earliest time that pinned
+evidence (a transparency log whose key the verifier trusts, an RFC 3161 token from a TSA whose root
+certificate the verifier trusts) proves the commitment existed. The publisher's ``claimed_time`` is
+never evidence; :class:`UnsafeClaimedTime` uses it anyway, for demos and tests, and says so loudly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ..protocol.errors import ModelprintError
+from ..protocol.records import Bundle, Commitment
+
+__all__ = ["NoTrustedTime", "PinnedTimeSource", "TimeSource", "TrustedTime", "UnsafeClaimedTime"]
+
+
+@dataclass(frozen=True)
+class TrustedTime:
+    """The earliest trusted commitment time (``None``: none), what backs it, what failed."""
+
+    time: int | None
+    evidence: tuple[str, ...] = field(default=())
+    problems: tuple[str, ...] = field(default=())
+    unsafe: bool = False
+
+
+class TimeSource(Protocol):
+    def __call__(self, bundle: Bundle, commitment: Commitment) -> TrustedTime: ...
+
+
+class NoTrustedTime:
+    """Trusts nothing: every verdict that needs time is "rejected"."""
+
+    def __call__(self, bundle: Bundle, commitment: Commitment) -> TrustedTime:
+        return TrustedTime(None, problems=("no time evidence is trusted",))
+
+
+class UnsafeClaimedTime:
+    """Takes the publisher's own claimed time as if it were evidence. For demos and tests only."""
+
+    def __call__(self, bundle: Bundle, commitment: Commitment) -> TrustedTime:
+        return TrustedTime(
+            commitment.claimed_time,
+            evidence=("UNSAFE: the publisher's own claimed time was taken as trusted",),
+            unsafe=True,
+        )
+
+
+@dataclass(frozen=True)
+class PinnedTimeSource:
+    """Time evidence checked against pinned log keys (``LOG.pub``) and TSA root certificates."""
+
+    trust_logs: Sequence[str | os.PathLike[str]] = ()
+    trust_tsas: Sequence[str | os.PathLike[str]] = ()
+
+    def __call__(self, bundle: Bundle, commitment: Commitment) -> TrustedTime:
+        if not bundle.log_proofs and not bundle.timestamps:
+            return TrustedTime(None, problems=("the bundle carries no time evidence",))
+        if not self.trust_logs and not self.trust_tsas:
+            return TrustedTime(
+                None,
+                problems=(
+                    "no --trust-log or --trust-tsa was given, so no time evidence is trusted",
+                ),
+            )
+        try:
+            return _evaluate(bundle, self.trust_logs, self.trust_tsas)
+        except ModelprintError as exc:
+            return TrustedTime(None, problems=(f"time evidence does not hold: {exc}",))
+
+
+def _evaluate(
+    bundle: Bundle,
+    trust_logs: Sequence[str | os.PathLike[str]],
+    trust_tsas: Sequence[str | os.PathLike[str]],
+) -> TrustedTime:
+    """Delegate to the trusted-time policy module (``modelprint.commit.timepolicy``)."""
+    try:
+        from ..commit import timepolicy  # type: ignore[attr-defined, unused-ignore]
+    except ImportError:
+        return TrustedTime(
+            None, problems=("this build cannot verify transparency-log or RFC 3161 evidence",)
+        )
+    policy: Any = timepolicy
+    result = policy.earliest_trusted_time(
+        bundle, trust_logs=list(trust_logs), trust_tsas=list(trust_tsas)
+    )
+    if result is None or isinstance(result, int):
+        return TrustedTime(result, evidence=("pinned time evidence",) if result else ())
+    return TrustedTime(
+        getattr(result, "time", None),
+        evidence=tuple(getattr(result, "evidence", ())),
+        problems=tuple(getattr(result, "problems", ())),
+    )
