@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
-from ..protocol.errors import ModelprintError
+from ..protocol.errors import TimeEvidenceError
 from ..protocol.records import Bundle, Commitment
 
 __all__ = ["NoTrustedTime", "PinnedTimeSource", "TimeSource", "TrustedTime", "UnsafeClaimedTime"]
@@ -70,7 +70,7 @@ class PinnedTimeSource:
             )
         try:
             return _evaluate(bundle, self.trust_logs, self.trust_tsas)
-        except ModelprintError as exc:
+        except TimeEvidenceError as exc:  # unreadable key files (InputError) still raise
             return TrustedTime(None, problems=(f"time evidence does not hold: {exc}",))
 
 
@@ -79,21 +79,12 @@ def _evaluate(
     trust_logs: Sequence[str | os.PathLike[str]],
     trust_tsas: Sequence[str | os.PathLike[str]],
 ) -> TrustedTime:
-    """Delegate to the trusted-time policy module (``modelprint.commit.timepolicy``)."""
+    """Delegate to the trusted-time policy (``modelprint.commit.timepolicy``)."""
     try:
-        from ..commit import timepolicy  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
+        from ..commit.timepolicy import earliest_trusted_time
+    except ImportError:  # pragma: no cover - a build without the trusted-time module
         return TrustedTime(
             None, problems=("this build cannot verify transparency-log or RFC 3161 evidence",)
         )
-    policy: Any = timepolicy
-    result = policy.earliest_trusted_time(
-        bundle, trust_logs=list(trust_logs), trust_tsas=list(trust_tsas)
-    )
-    if result is None or isinstance(result, int):
-        return TrustedTime(result, evidence=("pinned time evidence",) if result else ())
-    return TrustedTime(
-        getattr(result, "time", None),
-        evidence=tuple(getattr(result, "evidence", ())),
-        problems=tuple(getattr(result, "problems", ())),
-    )
+    result = earliest_trusted_time(bundle, trust_logs=trust_logs, trust_tsas=trust_tsas)
+    return TrustedTime(result.time, evidence=result.evidence, problems=result.problems)
