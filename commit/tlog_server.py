@@ -1,0 +1,197 @@
+"""The transparency log over HTTP (stdlib ``http.server``, one thread per connection).
+
+Read side, per C2SP tlog-tiles, so existing tlog tooling can mirror and audit the log:
+
+    GET  /checkpoint                      the newest signed checkpoint (text/plain)
+    GET  /tile/<L>/<N>[.p/<W>]            hash tiles
+    GET  /tile/entries/<N>[.p/<W>]        entry bundles (uint16 length || entry bytes)
+
+Write side, ours:
+
+    POST /add        body: one log entry (88 bytes, see :func:`modelprint.protocol.timeproof.log_entry`)
+                     -> 200 JSON {"index", "tree_size", "inclusion_proof": [base64], "checkpoint"}
+
+An entry is acknowledged only once it and the checkpoint covering it are durable. Request bodies
+are bounded; malformed requests get a 4xx and change nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import sys
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from ..protocol.errors import DecodeError, LogError, ModelprintError
+from ..protocol.tiles import encode_entry_bundle, parse_tile_path
+from ..protocol.timeproof import LOG_ENTRY_SIZE, parse_log_entry
+from .tlog_store import LogStore, Sequencer
+
+__all__ = ["MAX_BODY", "LogServer", "serve"]
+
+MAX_BODY = 4096
+"""The largest request body the log reads (bytes); larger requests get 413."""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "modelprint-log/1"
+    sys_version = ""
+    timeout = 30  # seconds a connection may stay silent
+    server: LogServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.server.verbose:
+            sys.stderr.write("log: " + (format % args) + "\n")
+
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str = "text/plain; charset=utf-8",
+        cache: str = "no-store",
+        close: bool = False,
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", cache)
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _fail(self, status: HTTPStatus, message: str, close: bool = False) -> None:
+        self._send(status, (message + "\n").encode("utf-8"), close=close)
+
+    def do_GET(self) -> None:
+        path = self.path.split("?", 1)[0]
+        store = self.server.store
+        if path == "/checkpoint":
+            self._send(HTTPStatus.OK, store.checkpoint[1])
+            return
+        if not path.startswith("/tile/"):
+            self._fail(HTTPStatus.NOT_FOUND, "not found")
+            return
+        try:
+            ref = parse_tile_path(path[1:])
+        except DecodeError as exc:
+            self._fail(HTTPStatus.BAD_REQUEST, f"bad tile path: {exc}")
+            return
+        try:
+            if ref.level == "entries":
+                body = encode_entry_bundle(store.entries_tile(ref.index, ref.width))
+            else:
+                assert isinstance(ref.level, int)
+                body = store.tile(ref.level, ref.index, ref.width)
+        except LogError:
+            self._fail(HTTPStatus.NOT_FOUND, "no such tile")
+            return
+        full = ref.width == 256
+        cache = "public, max-age=31536000, immutable" if full else "public, max-age=60"
+        self._send(HTTPStatus.OK, body, "application/octet-stream", cache)
+
+    do_HEAD = do_GET
+
+    def _read_body(self) -> bytes | None:
+        if self.headers.get("Transfer-Encoding"):
+            self._fail(HTTPStatus.LENGTH_REQUIRED, "chunked bodies are not accepted", close=True)
+            return None
+        length_text = self.headers.get("Content-Length")
+        if length_text is None:
+            self._fail(HTTPStatus.LENGTH_REQUIRED, "Content-Length required", close=True)
+            return None
+        if not length_text.isdigit() or len(length_text) > 12:
+            self._fail(HTTPStatus.BAD_REQUEST, "bad Content-Length", close=True)
+            return None
+        length = int(length_text)
+        if length > MAX_BODY:
+            self._fail(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"body over {MAX_BODY} bytes", True)
+            return None
+        body = self.rfile.read(length)
+        if len(body) != length:
+            self.close_connection = True
+            return None
+        return body
+
+    def do_POST(self) -> None:
+        path = self.path.split("?", 1)[0]
+        if path != "/add":
+            self._fail(HTTPStatus.NOT_FOUND, "not found", close=True)
+            return
+        body = self._read_body()
+        if body is None:
+            return
+        try:
+            parse_log_entry(body)
+        except DecodeError:
+            self._fail(HTTPStatus.BAD_REQUEST, f"body must be one {LOG_ENTRY_SIZE}-byte log entry")
+            return
+        try:
+            result = self.server.sequencer.submit(body)
+            proof = self.server.store.inclusion_proof(result.index, result.checkpoint.size)
+        except ModelprintError as exc:
+            self._fail(HTTPStatus.SERVICE_UNAVAILABLE, f"log unavailable: {exc}")
+            return
+        reply = {
+            "index": result.index,
+            "tree_size": result.checkpoint.size,
+            "inclusion_proof": [base64.b64encode(h).decode("ascii") for h in proof],
+            "checkpoint": result.note.decode("utf-8"),
+        }
+        self._send(HTTPStatus.OK, json.dumps(reply).encode("utf-8"), "application/json")
+
+    def do_PUT(self) -> None:
+        self._fail(HTTPStatus.METHOD_NOT_ALLOWED, "method not allowed", close=True)
+
+    do_DELETE = do_PATCH = do_PUT
+
+
+class LogServer(ThreadingHTTPServer):
+    """A log store behind HTTP. ``server_address`` gives the bound host and port."""
+
+    daemon_threads = True
+    request_queue_size = 256
+
+    def __init__(
+        self, store: LogStore, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False
+    ) -> None:
+        self.store = store
+        self.sequencer = Sequencer(store)
+        self.verbose = verbose
+        super().__init__((host, port), _Handler)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start_background(self) -> threading.Thread:
+        """Serve on a daemon thread (tests and benchmarks); stop with :meth:`close`."""
+        thread = threading.Thread(target=self.serve_forever, name="log-http", daemon=True)
+        thread.start()
+        return thread
+
+    def close(self) -> None:
+        self.shutdown()
+        self.server_close()
+        self.sequencer.close()
+        self.store.close()
+
+
+def serve(store: LogStore, host: str, port: int, *, ready: Any = None) -> None:
+    """Serve until interrupted; ``ready(url)`` is called once the socket is listening."""
+    server = LogServer(store, host, port)
+    if ready is not None:
+        ready(server.url)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+        server.sequencer.close()
+        store.close()

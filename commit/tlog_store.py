@@ -1,0 +1,301 @@
+"""Durable storage of a transparency log: entries in SQLite (WAL), the tree in memory.
+
+The database is the truth: ``entries`` (index, data, leaf hash) and every ``checkpoints`` row the
+log signed. On open the tree is rebuilt from the entries and checked against the newest stored
+checkpoint; a database whose entries no longer match what the log signed is refused, so the log
+never signs a checkpoint inconsistent with an earlier one. Appends go in batches (group commit):
+one SQLite transaction per batch holds the new entries *and* the checkpoint that covers them, and
+nothing is acknowledged before that transaction is durable (``synchronous=FULL``).
+
+:class:`Sequencer` is the single writer: request threads hand it entries and wait; it takes
+whatever has queued up while the previous batch was being committed, so throughput grows with the
+number of concurrent submitters while each submitter waits for about one fsync.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from ..protocol.checkpoint import Checkpoint, NoteSigner, open_checkpoint, sign_checkpoint
+from ..protocol.errors import LogError, ProofError, TransportError
+from ..protocol.merkle import consistency_proof, inclusion_proof, leaf_hash
+from ..protocol.tiles import TILE_WIDTH, HashLevels
+
+__all__ = ["AppendResult", "LogStore", "Sequencer"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (
+    idx INTEGER PRIMARY KEY, data BLOB NOT NULL, leaf BLOB NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS checkpoints (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, size INTEGER NOT NULL, time INTEGER NOT NULL,
+    note BLOB NOT NULL);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class AppendResult:
+    """Where an entry landed and the signed checkpoint (bytes) of the batch that holds it."""
+
+    index: int
+    checkpoint: Checkpoint
+    note: bytes
+
+
+class LogStore:
+    """An append-only log of entries with signed checkpoints, stored in one SQLite file."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        signer: NoteSigner,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.path = str(path)
+        self.signer = signer
+        self.origin = signer.name
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self.levels = HashLevels()
+        self._db = self._connect()
+        self._db.executescript(_SCHEMA)
+        self._check_meta()
+        self._load()
+
+    # -- opening -------------------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            db = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=30
+            )
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+        except sqlite3.Error as exc:
+            raise LogError(f"{self.path}: cannot open the log database ({exc})") from None
+        return db
+
+    def _reader(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = self._connect()
+            self._local.db = db
+        return db
+
+    def _check_meta(self) -> None:
+        rows = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+        want = {"origin": self.origin.encode(), "public_key": self.signer.public_key}
+        if not rows:
+            with self._transaction():
+                self._db.executemany("INSERT INTO meta VALUES (?, ?)", list(want.items()))
+        elif rows != want:
+            raise LogError(f"{self.path}: the database belongs to another log or key")
+
+    def _load(self) -> None:
+        rows = self._db.execute("SELECT idx, data, leaf FROM entries ORDER BY idx")
+        for expected, (idx, data, leaf) in enumerate(rows):
+            if idx != expected or leaf_hash(data) != leaf:
+                raise LogError(f"{self.path}: entry {idx} is damaged; refusing to serve")
+            self.levels.append(leaf)
+        row = self._db.execute("SELECT note FROM checkpoints ORDER BY id DESC LIMIT 1").fetchone()
+        if row is None:
+            self._checkpoint, self._note = self._sign_and_store(self.levels.size)
+            return
+        try:
+            checkpoint, _ = open_checkpoint(row[0], [self.signer.verifier()])
+        except Exception as exc:
+            raise LogError(f"{self.path}: stored checkpoint does not verify ({exc})") from None
+        if (
+            checkpoint.size > self.levels.size
+            or self.levels.root(checkpoint.size) != checkpoint.root
+        ):
+            raise LogError(
+                f"{self.path}: entries are inconsistent with the checkpoint the log signed at "
+                f"size {checkpoint.size}; refusing to sign anything"
+            )
+        self._checkpoint, self._note = checkpoint, bytes(row[0])
+        if checkpoint.size < self.levels.size:  # cannot happen with our writes; heal forward
+            self._checkpoint, self._note = self._sign_and_store(self.levels.size)
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def _next_checkpoint(self, size: int) -> tuple[Checkpoint, bytes]:
+        """Sign the checkpoint for ``size`` after checking it extends the last one signed."""
+        last = getattr(self, "_checkpoint", None)
+        now = int(self._clock())
+        if last is not None:
+            if size < last.size or self.levels.root(last.size) != last.root:
+                raise LogError("refusing to sign a checkpoint inconsistent with the last one")
+            now = max(now, last.time or 0)
+        checkpoint = Checkpoint(self.origin, size, self.levels.root(size), (f"time {now}",))
+        return checkpoint, sign_checkpoint(checkpoint, self.signer)
+
+    def _sign_and_store(self, size: int) -> tuple[Checkpoint, bytes]:
+        checkpoint, note = self._next_checkpoint(size)
+        with self._transaction():
+            self._db.execute(
+                "INSERT INTO checkpoints (size, time, note) VALUES (?, ?, ?)",
+                (checkpoint.size, checkpoint.time, note),
+            )
+        return checkpoint, note
+
+    def append_batch(self, entries: Sequence[bytes]) -> list[AppendResult]:
+        """Append ``entries`` durably in one transaction; an entry already logged keeps its index.
+
+        Returns one result per entry, all under the checkpoint that covers the batch. On any
+        failure nothing is appended and the in-memory tree is rolled back.
+        """
+        with self._lock:
+            start = self.levels.size
+            indices: list[int] = []
+            fresh: dict[bytes, int] = {}
+            rows: list[tuple[int, bytes, bytes]] = []
+            for data in entries:
+                leaf = leaf_hash(data)
+                known = fresh.get(leaf)
+                if known is None:
+                    hit = self._db.execute("SELECT idx FROM entries WHERE leaf = ?", (leaf,))
+                    found = hit.fetchone()
+                    if found is not None:
+                        known = int(found[0])
+                if known is None:
+                    known = start + len(rows)
+                    fresh[leaf] = known
+                    rows.append((known, data, leaf))
+                indices.append(known)
+            if rows:
+                try:
+                    for _, _, leaf in rows:
+                        self.levels.append(leaf)
+                    checkpoint, note = self._next_checkpoint(self.levels.size)
+                    with self._transaction():
+                        self._db.executemany("INSERT INTO entries VALUES (?, ?, ?)", rows)
+                        self._db.execute(
+                            "INSERT INTO checkpoints (size, time, note) VALUES (?, ?, ?)",
+                            (checkpoint.size, checkpoint.time, note),
+                        )
+                except sqlite3.Error as exc:
+                    self.levels.truncate(start)
+                    raise TransportError(f"log storage failed: {exc}") from None
+                except BaseException:
+                    self.levels.truncate(start)
+                    raise
+                self._checkpoint, self._note = checkpoint, note
+            checkpoint, note = self._checkpoint, self._note
+        return [AppendResult(i, checkpoint, note) for i in indices]
+
+    # -- reading -------------------------------------------------------------------------------
+
+    @property
+    def checkpoint(self) -> tuple[Checkpoint, bytes]:
+        """The newest signed checkpoint and its note bytes (only covers durable entries)."""
+        return self._checkpoint, self._note
+
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        if not 0 <= index < size <= self._checkpoint.size:
+            raise ProofError(f"no entry {index} in a tree of {size}")
+        return inclusion_proof(self.levels.hash_range, index, size)
+
+    def consistency_proof(self, old_size: int, new_size: int) -> list[bytes]:
+        if not 0 <= old_size <= new_size <= self._checkpoint.size:
+            raise ProofError(f"no consistency proof from {old_size} to {new_size}")
+        return consistency_proof(self.levels.hash_range, old_size, new_size)
+
+    def tile(self, level: int, index: int, width: int) -> bytes:
+        """A hash tile of the current checkpoint's tree; :class:`LogError` if there is none."""
+        return self.levels.tile(level, index, width, self._checkpoint.size)
+
+    def entries_tile(self, index: int, width: int) -> list[bytes]:
+        lo, hi = index * TILE_WIDTH, index * TILE_WIDTH + width
+        if not 1 <= width <= TILE_WIDTH or hi > self._checkpoint.size:
+            raise LogError("no such entry tile")
+        rows = self._reader().execute(
+            "SELECT data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx", (lo, hi)
+        )
+        return [bytes(r[0]) for r in rows]
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()
+
+
+class _Pending:
+    __slots__ = ("data", "done", "error", "result")
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.done = threading.Event()
+        self.result: AppendResult | None = None
+        self.error: BaseException | None = None
+
+
+class Sequencer:
+    """The log's single writer: batches queued entries into group commits."""
+
+    def __init__(self, store: LogStore, *, max_batch: int = 1024) -> None:
+        self.store = store
+        self.max_batch = max_batch
+        self._queue: queue.Queue[_Pending | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="log-sequencer", daemon=True)
+        self._thread.start()
+
+    def submit(self, data: bytes, *, timeout: float = 30.0) -> AppendResult:
+        """Append ``data`` and wait until it is durable; returns its index and checkpoint."""
+        pending = _Pending(data)
+        self._queue.put(pending)
+        if not pending.done.wait(timeout):
+            raise TransportError("the log did not commit the entry in time")
+        if pending.error is not None:
+            raise pending.error
+        assert pending.result is not None
+        return pending.result
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < self.max_batch:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    self._queue.put(None)
+                    break
+                batch.append(item)
+            try:
+                results = self.store.append_batch([p.data for p in batch])
+            except BaseException as exc:  # hand the failure to every waiter, keep serving
+                for p in batch:
+                    p.error = exc if isinstance(exc, Exception) else TransportError("log stopped")
+                    p.done.set()
+                continue
+            for p, r in zip(batch, results, strict=True):
+                p.result = r
+                p.done.set()
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=10)

@@ -1,0 +1,154 @@
+"""CLI: ``log keygen``, ``log serve`` (the transparency log) and ``publish`` (submit a bundle)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+
+from ..commit.commitment import load_bundle, save_bundle
+from ..commit.evidence import add_log_proof
+from ..commit.identity import Identity, public_key_path
+from ..files import check_private_mode, read_bytes, write_atomic
+from ..protocol.checkpoint import NoteSigner, NoteVerifier
+from ..protocol.errors import ConfigError, DecodeError, KeyFileError
+from .inspect import iso
+from .output import Output
+
+__all__ = ["load_log_signer", "register"]
+
+
+def load_log_signer(path: Path, origin: str) -> NoteSigner:
+    """The log's signing key named ``origin``: a PEM Ed25519 key (``log keygen``/``keygen``) or a
+    ``PRIVATE+KEY+...`` note signer key string (Go's sumdb/note format)."""
+    data = read_bytes(path, max_size=64 * 1024)
+    if data.startswith(b"PRIVATE+KEY+"):
+        check_private_mode(path)
+        try:
+            signer = NoteSigner.from_skey(data.decode("ascii", "replace"))
+        except DecodeError as exc:
+            raise KeyFileError(f"{path}: {exc}") from None
+        if signer.name != origin:
+            raise ConfigError(f"{path}: the key is named {signer.name!r}, not --origin {origin!r}")
+        return signer
+    identity = Identity.load(path)
+    try:
+        return NoteSigner(origin, identity.private_key)
+    except DecodeError as exc:
+        raise ConfigError(f"--origin: {exc}") from None
+
+
+def _keygen(args: argparse.Namespace, out: Output) -> int:
+    try:
+        signer = NoteSigner(args.origin, Identity.generate().private_key)
+    except DecodeError as exc:
+        raise ConfigError(f"--origin: {exc}") from None
+    pem = Identity(signer.private_key).private_pem()
+    write_atomic(args.out, pem, mode=0o600, overwrite=False)
+    pub = public_key_path(args.out)
+    vkey = signer.verifier().vkey()
+    write_atomic(pub, (vkey + "\n").encode("ascii"), mode=0o644)
+    out.result(
+        {"key": str(args.out), "public_key": str(pub), "origin": args.origin, "vkey": vkey},
+        f"wrote {args.out} (0600) and {pub}\nverifier key {vkey}",
+    )
+    return 0
+
+
+def _serve(args: argparse.Namespace, out: Output) -> int:
+    from ..commit.tlog_server import LogServer
+    from ..commit.tlog_store import LogStore
+
+    signer = load_log_signer(args.key, args.origin)
+    if not args.db.parent.is_dir():
+        raise ConfigError(f"{args.db.parent}: no such folder")
+    store = LogStore(args.db, signer)
+    try:
+        server = LogServer(store, args.host, args.port, verbose=args.verbose)
+    except OSError as exc:
+        store.close()
+        raise ConfigError(f"cannot listen on {args.host}:{args.port} ({exc.strerror})") from None
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    checkpoint = store.checkpoint[0]
+    out.info(f"modelprint log {args.origin}: {checkpoint.size} entries, serving at {server.url}")
+    sys.stderr.flush()
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+        server.sequencer.close()
+        store.close()
+    return 0
+
+
+def _publish(args: argparse.Namespace, out: Output) -> int:
+    from ..commit.timepolicy import load_log_key
+    from ..commit.tlog_client import LogClient
+
+    bundle = load_bundle(args.bundle)
+    verifiers: list[NoteVerifier] = []
+    for path in args.trust_log:
+        key = load_log_key(path)
+        if key.name is not None:
+            verifiers.append(NoteVerifier(key.name, key.public_key))
+    with LogClient(args.log) as client:
+        proof = client.submit(bundle, verifiers=verifiers)
+    bundle, added = add_log_proof(bundle, proof)
+    if added:
+        save_bundle(args.bundle, bundle)
+    checkpoint = proof.unverified_checkpoint()
+    when = iso(checkpoint.time) if checkpoint.time is not None else "?"
+    note = "added to" if added else "already in"
+    out.result(
+        {
+            "bundle": str(args.bundle),
+            "log": checkpoint.origin,
+            "index": proof.index,
+            "tree_size": checkpoint.size,
+            "checkpoint_time": when,
+            "added": added,
+        },
+        f"{args.bundle}: entry {proof.index} of log {checkpoint.origin} "
+        f"(tree {checkpoint.size}, signed {when}); proof {note} the bundle",
+    )
+    return 0
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    log = sub.add_parser("log", help="run a transparency log (keygen, serve)")
+    log_sub = log.add_subparsers(dest="log_command", metavar="COMMAND", parser_class=type(log))
+
+    p = log_sub.add_parser("keygen", help="create a log key (LOG.key 0600, LOG.pub vkey)")
+    p.add_argument("--out", required=True, type=Path, help="private key file (LOG.key)")
+    p.add_argument("--origin", required=True, help="the log's origin line and key name")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_keygen)
+
+    p = log_sub.add_parser("serve", help="serve a transparency log over HTTP")
+    p.add_argument("--db", required=True, type=Path, help="SQLite database (created if missing)")
+    p.add_argument("--key", required=True, type=Path, help="the log's private key (LOG.key)")
+    p.add_argument("--origin", required=True, help="the log's origin (checkpoint first line)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    p.add_argument("--verbose", action="store_true", help="log every request on stderr")
+    p.set_defaults(func=_serve)
+
+    p = sub.add_parser("publish", help="submit a bundle to a transparency log")
+    p.add_argument("bundle", type=Path)
+    p.add_argument("--log", required=True, metavar="URL")
+    p.add_argument(
+        "--trust-log",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="LOG.pub",
+        help="also check the log's checkpoint signature against this key",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_publish)

@@ -1,0 +1,132 @@
+"""Pytest fixtures for trusted time, shared by every test package.
+
+* ``tsa_server`` (session): a real RFC 3161 TSA (``openssl ts -reply``) on loopback;
+  ``.url`` to request tokens from, ``.root_cert`` (PEM path) to pin with ``--trust-tsa``.
+* ``log_server`` (session): a real ``modelprint log serve`` subprocess on loopback;
+  ``.url`` to submit to, ``.pub`` (``LOG.pub``) to pin with ``--trust-log``.
+
+Register with ``pytest_plugins = ["tests.timelog.fixtures"]`` in ``tests/conftest.py``. A bundle
+with trusted time: ``add_time_evidence(bundle, log_url=log_server.url, tsa_url=tsa_server.url)``.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.timelog.tsa import PKI, OpenSSLTSA, make_pki
+
+__all__ = ["LogProcess", "TSAServer", "log_server", "start_log", "tsa_server"]
+
+ORIGIN = "modelprint.test/log"
+
+
+@dataclass
+class TSAServer:
+    url: str
+    root_cert: Path
+    pki: PKI
+
+
+@dataclass
+class LogProcess:
+    """A ``modelprint log serve`` subprocess; :meth:`kill` (SIGKILL) and :meth:`restart` it."""
+
+    folder: Path
+    origin: str
+    key: Path
+    pub: Path
+    db: Path
+    port: int = 0
+    proc: subprocess.Popen[bytes] | None = None
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, *, timeout: float = 30.0) -> None:
+        """Start the server (on the port it had before, if any) and wait until it listens."""
+        cmd = [
+            sys.executable, "-m", "modelprint", "log", "serve", "--db", str(self.db),
+            "--key", str(self.key), "--origin", self.origin, "--host", "127.0.0.1",
+            "--port", str(self.port),
+        ]  # fmt: skip
+        self.proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
+        assert self.proc.stderr is not None
+        deadline = time.monotonic() + timeout
+        buffer = b""
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.proc.stderr], [], [], 0.2)
+            if ready:
+                chunk = os.read(self.proc.stderr.fileno(), 4096)
+                if not chunk:
+                    break
+                buffer += chunk
+                if b"serving at http://" in buffer:
+                    line = buffer.decode().split("serving at ")[1].split()[0]
+                    self.port = int(line.rsplit(":", 1)[1])
+                    return
+            elif self.proc.poll() is not None:
+                break
+        self.stop()
+        raise RuntimeError(f"log server did not start: {buffer.decode(errors='replace')}")
+
+    def kill(self) -> None:
+        """SIGKILL: no clean shutdown, no flush."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+
+    def restart(self) -> None:
+        self.kill()
+        self.start()
+
+
+def start_log(folder: Path, origin: str = ORIGIN) -> LogProcess:
+    """Create a log key with ``modelprint log keygen`` and start a server on a free port."""
+    folder.mkdir(parents=True, exist_ok=True)
+    key = folder / "LOG.key"
+    if not key.exists():
+        subprocess.run(
+            [sys.executable, "-m", "modelprint", "log", "keygen", "--out", str(key),
+             "--origin", origin],
+            check=True, capture_output=True, timeout=60,
+        )  # fmt: skip
+    log = LogProcess(folder, origin, key, folder / "LOG.pub", folder / "log.sqlite")
+    log.start()
+    return log
+
+
+@pytest.fixture(scope="session")
+def tsa_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TSAServer]:
+    pki = make_pki(tmp_path_factory.mktemp("tsa"))
+    with OpenSSLTSA(pki) as tsa:
+        yield TSAServer(tsa.url, pki.root_cert, pki)
+
+
+@pytest.fixture(scope="session")
+def log_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LogProcess]:
+    log = start_log(tmp_path_factory.mktemp("log"))
+    try:
+        yield log
+    finally:
+        log.stop()

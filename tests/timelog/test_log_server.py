@@ -1,0 +1,197 @@
+"""The transparency log as a real HTTP server on loopback: concurrency, kill -9, bad requests."""
+
+from __future__ import annotations
+
+import base64
+import sqlite3
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from modelprint.commit.timepolicy import load_log_key
+from modelprint.commit.tlog_client import LogClient
+from modelprint.protocol.checkpoint import NoteVerifier
+from modelprint.protocol.errors import LogError, TransportError
+from modelprint.protocol.merkle import leaf_hash, verify_consistency, verify_inclusion
+from modelprint.protocol.records import Bundle
+from modelprint.protocol.tiles import TileHasher, decode_entry_bundle, tile_path
+from modelprint.protocol.timeproof import LOG_ENTRY_SIZE, log_entry
+from tests.timelog.fixtures import LogProcess, start_log
+
+
+def _verifier(log: LogProcess) -> list[NoteVerifier]:
+    key = load_log_key(log.pub)
+    assert key.name == log.origin
+    return [NoteVerifier(key.name, key.public_key)]
+
+
+def _entry(i: int) -> bytes:
+    return b"modelprint/log-entry/v1\x00" + i.to_bytes(4, "big") * 16
+
+
+@pytest.fixture
+def fresh_log(tmp_path: Path) -> LogProcess:
+    log = start_log(tmp_path / "log")
+    yield log  # type: ignore[misc]
+    log.stop()
+
+
+def test_concurrent_submitters_all_land_and_survive_kill_9(fresh_log: LogProcess) -> None:
+    verifiers = _verifier(fresh_log)
+    results: dict[int, tuple[int, list[bytes], int]] = {}
+    errors: list[BaseException] = []
+
+    def worker(w: int) -> None:
+        try:
+            with LogClient(fresh_log.url) as client:
+                for j in range(15):
+                    i = w * 100 + j
+                    index, cp, _, proof = client.submit_entry(_entry(i), verifiers=verifiers)
+                    results[i] = (index, proof, cp.size)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(w,)) for w in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors
+    assert len(results) == 90
+    assert sorted(r[0] for r in results.values()) == list(range(90))  # no gaps, no duplicates
+
+    fresh_log.kill()  # SIGKILL: acknowledged entries must already be durable
+    fresh_log.start()
+    with LogClient(fresh_log.url) as client:
+        checkpoint, _ = client.checkpoint(verifiers)
+        assert checkpoint.size == 90
+        tiles = TileHasher(client.tile, checkpoint.size)
+        for i, (index, proof, size) in results.items():
+            # each acknowledged proof verifies against its own checkpoint's root, which is a
+            # prefix of the final tree (consistency), and the leaf is where the log said
+            old_root = tiles.hash_range(0, size)
+            verify_inclusion(leaf_hash(_entry(i)), index, size, proof, old_root)
+            proof_new = client.consistency_proof(size, checkpoint.size)
+            verify_consistency(size, checkpoint.size, old_root, checkpoint.root, proof_new)
+        entries = decode_entry_bundle(client._get(tile_path("entries", 0, 90)))
+        assert sorted(entries) == sorted(_entry(i) for i in results)
+        # resubmitting is idempotent: same index, no new entry
+        index, cp, _, _ = client.submit_entry(_entry(0), verifiers=verifiers)
+        assert index == results[0][0] and cp.size == 90
+
+
+def test_malformed_requests_get_4xx_and_change_nothing(log_server: LogProcess) -> None:
+    with LogClient(log_server.url) as client:
+        before, _ = client.checkpoint(_verifier(log_server))
+    url = log_server.url
+    with httpx.Client(timeout=10) as http:
+        assert http.post(f"{url}/add", content=b"garbage").status_code == 400
+        assert http.post(f"{url}/add", content=b"x" * LOG_ENTRY_SIZE).status_code == 400
+        assert http.post(f"{url}/add", content=b"x" * 10_000).status_code == 413
+        assert http.post(f"{url}/nope", content=b"x").status_code == 404
+        assert http.get(f"{url}/tile/0/abc").status_code == 400
+        assert http.get(f"{url}/tile/0/x000/000").status_code == 400
+        assert http.get(f"{url}/tile/0/999").status_code == 404
+        assert http.get(f"{url}/tile/entries/000.p/255").status_code == 404
+        assert http.get(f"{url}/elsewhere").status_code == 404
+        assert http.put(f"{url}/add", content=b"x").status_code == 405
+        chunked = http.post(f"{url}/add", content=iter([b"abc"]))
+        assert chunked.status_code == 411
+    with LogClient(log_server.url) as client:
+        after, _ = client.checkpoint(_verifier(log_server))
+    assert after.size == before.size and after.root == before.root
+
+
+def test_publish_verifies_and_stores_proof(
+    log_server: LogProcess, make_bundle: Callable[[], Bundle]
+) -> None:
+    bundle = make_bundle()
+    with LogClient(log_server.url) as client:
+        proof = client.submit(bundle, verifiers=_verifier(log_server))
+    cp = proof.unverified_checkpoint()
+    verify_inclusion(leaf_hash(log_entry(bundle)), proof.index, cp.size, proof.inclusion_proof,
+                     cp.root)  # fmt: skip
+    assert proof.url == log_server.url and cp.time is not None
+
+
+def test_client_rejects_a_lying_log(make_bundle: Callable[[], Bundle]) -> None:
+    """A log whose inclusion proof does not lead to its checkpoint root is caught at submit."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from modelprint.protocol.checkpoint import Checkpoint, NoteSigner, sign_checkpoint
+
+    signer = NoteSigner("liar.test/log", Ed25519PrivateKey.generate())
+    note = sign_checkpoint(Checkpoint("liar.test/log", 2, b"\x05" * 32, ("time 1",)), signer)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={
+            "index": 0, "tree_size": 2, "checkpoint": note.decode(),
+            "inclusion_proof": [base64.b64encode(b"\x09" * 32).decode()],
+        })  # fmt: skip
+
+    transport = httpx.MockTransport(handler)
+    with LogClient("http://liar.test", transport=transport) as client, pytest.raises(LogError):
+        client.submit(make_bundle(), verifiers=[signer.verifier()])
+
+    def garbage(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b"{not json")
+
+    transport = httpx.MockTransport(garbage)
+    with (
+        LogClient("http://liar.test", transport=transport) as client,
+        pytest.raises(TransportError),
+    ):
+        client.submit(make_bundle())
+
+    def error(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(500, content=b"boom")
+
+    transport = httpx.MockTransport(error)
+    with (
+        LogClient("http://liar.test", transport=transport) as client,
+        pytest.raises(TransportError),
+    ):
+        client.submit(make_bundle())
+
+
+def test_log_refuses_to_serve_a_database_inconsistent_with_its_checkpoints(
+    tmp_path: Path,
+) -> None:
+    log = start_log(tmp_path / "log")
+    try:
+        with LogClient(log.url) as client:
+            for i in range(3):
+                client.submit_entry(_entry(i))
+    finally:
+        log.kill()
+    db = sqlite3.connect(log.db)
+    new = _entry(99)
+    db.execute("UPDATE entries SET data = ?, leaf = ? WHERE idx = 1", (new, leaf_hash(new)))
+    db.commit()
+    db.close()
+    done = subprocess.run(
+        [sys.executable, "-m", "modelprint", "log", "serve", "--db", str(log.db), "--key",
+         str(log.key), "--origin", log.origin, "--port", "0"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "inconsistent" in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_log_refuses_a_database_of_another_key(tmp_path: Path) -> None:
+    log = start_log(tmp_path / "a")
+    log.stop()
+    other = start_log(tmp_path / "b")
+    other.stop()
+    done = subprocess.run(
+        [sys.executable, "-m", "modelprint", "log", "serve", "--db", str(log.db), "--key",
+         str(other.key), "--origin", other.origin, "--port", "0"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1 and "another log" in done.stderr
