@@ -23,6 +23,7 @@ _COMMAND_MODULES = (
     "modelprint.cli.keys",
     "modelprint.cli.inspect",
     "modelprint.cli.check",
+    "modelprint.cli.log",
     "modelprint.cli.whitebox",
     "modelprint.cli.challenge",
 )
