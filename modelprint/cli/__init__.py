@@ -24,6 +24,7 @@ _COMMAND_MODULES = (
     "modelprint.cli.inspect",
     "modelprint.cli.check",
     "modelprint.cli.log",
+    "modelprint.cli.demo",
     "modelprint.cli.whitebox",
     "modelprint.cli.challenge",
 )
