@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 import sys
 import threading
 from http import HTTPStatus
@@ -42,6 +43,11 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
     timeout = 30  # seconds a connection may stay silent
     server: LogServer
+
+    def setup(self) -> None:
+        super().setup()
+        # one request/response per round trip: do not let Nagle hold back small writes
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.verbose:
