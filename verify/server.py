@@ -65,6 +65,7 @@ class ChatServer(ThreadingHTTPServer):
     """The HTTP server; ``backend`` generates, ``model_name`` is what ``/v1/models`` lists."""
 
     daemon_threads = True
+    request_queue_size = 256  # the default backlog of 5 drops connections under concurrency
 
     def __init__(
         self, address: tuple[str, int], backend: ChatBackend, model_name: str = "local"
@@ -88,6 +89,7 @@ class ChatServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: ChatServer
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out at once, no 40 ms delayed-ACK stall
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet; never log bodies
         return
