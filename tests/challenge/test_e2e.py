@@ -88,7 +88,8 @@ def test_against_transformers_serve(tiny_model_dir: Path) -> None:
     """The API responder against a server we did not write (needs transformers[serving])."""
     pytest.importorskip("fastapi")
     pytest.importorskip("uvicorn")
-    exe = shutil.which("transformers")
+    beside = Path(sys.executable).parent / "transformers"
+    exe = str(beside) if beside.exists() else shutil.which("transformers")
     if exe is None:
         pytest.skip("the transformers CLI is not installed")
     port = _free_port()
