@@ -49,6 +49,13 @@ _EXPORTS: dict[str, str] = {
     "Identity": "modelprint.commit.identity",
     "Bundle": "modelprint.commit.bundle",
     "create_commitment": "modelprint.commit.commitment",
+    "create_grant": "modelprint.commit.commitment",
+    "AnyOf": "modelprint.commit.timepolicy",
+    "AllOf": "modelprint.commit.timepolicy",
+    "PinnedLog": "modelprint.commit.timepolicy",
+    "PinnedTSA": "modelprint.commit.timepolicy",
+    "earliest_trusted_time": "modelprint.commit.timepolicy",
+    "verify_time": "modelprint.commit.timepolicy",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
