@@ -25,8 +25,6 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ..files import read_bytes
 from ..protocol.checkpoint import NoteVerifier, parse_checkpoint
@@ -46,6 +44,7 @@ from ..protocol.timeproof import (
     log_entry,
     verify_log_proof,
 )
+from .identity import load_public_key
 from .timestamp import describe_timestamp, load_root_certificates, verify_timestamp
 
 __all__ = [
@@ -215,14 +214,7 @@ def load_log_key(path: str | os.PathLike[str]) -> PinnedLog:
     data = read_bytes(path, max_size=64 * 1024)
     text = data.decode("utf-8", "replace").strip()
     if text.startswith("-----BEGIN"):
-        try:
-            key = serialization.load_pem_public_key(data)
-        except (ValueError, TypeError):
-            raise KeyFileError(f"{path}: not a PEM public key") from None
-        if not isinstance(key, Ed25519PublicKey):
-            raise KeyFileError(f"{path}: not an Ed25519 public key")
-        raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        return PinnedLog(raw, None, str(path))
+        return PinnedLog(load_public_key(path), None, str(path))
     try:
         verifier = NoteVerifier.from_vkey(text)
     except DecodeError as exc:

@@ -31,7 +31,7 @@ from ..protocol.tiles import encode_entry_bundle, parse_tile_path
 from ..protocol.timeproof import LOG_ENTRY_SIZE, parse_log_entry
 from .tlog_store import LogStore, Sequencer
 
-__all__ = ["MAX_BODY", "LogServer", "serve"]
+__all__ = ["MAX_BODY", "LogServer"]
 
 MAX_BODY = 4096
 """The largest request body the log reads (bytes); larger requests get 413."""
@@ -183,21 +183,12 @@ class LogServer(ThreadingHTTPServer):
         thread.start()
         return thread
 
-    def close(self) -> None:
-        self.shutdown()
+    def release(self) -> None:
+        """Close the socket, the sequencer and the store (after serving has stopped)."""
         self.server_close()
         self.sequencer.close()
         self.store.close()
 
-
-def serve(store: LogStore, host: str, port: int, *, ready: Any = None) -> None:
-    """Serve until interrupted; ``ready(url)`` is called once the socket is listening."""
-    server = LogServer(store, host, port)
-    if ready is not None:
-        ready(server.url)
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
-        server.sequencer.close()
-        store.close()
+    def close(self) -> None:
+        self.shutdown()
+        self.release()

@@ -81,9 +81,7 @@ def _serve(args: argparse.Namespace, out: Output) -> int:
     try:
         server.serve_forever()
     finally:
-        server.server_close()
-        server.sequencer.close()
-        store.close()
+        server.release()
     return 0
 
 
