@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from ..files import check_private_mode, read_bytes, write_atomic
 from ..protocol.envelope import Envelope, PayloadType
-from ..protocol.errors import ChainError, DecodeError, FileKindError, InputError
+from ..protocol.errors import ChainError, DecodeError, FileKindError, InputError, ModelprintError
 from ..protocol.fingerprints import FingerprintSet
 from ..protocol.hashing import Tag, tagged_hash
 from ..protocol.records import Bundle, Commitment, Grant
@@ -120,11 +120,14 @@ def _labelled(path: str | os.PathLike[str], exc: Exception) -> Exception:
 
 
 def load_bundle(path: str | os.PathLike[str]) -> Bundle:
+    """Read a bundle and check its commitment signature; errors name the file."""
     data = read_bytes(path)
     try:
-        return Bundle.from_bytes(data)
-    except (DecodeError, FileKindError, InputError) as exc:
+        bundle = Bundle.from_bytes(data)
+        bundle.commitment()
+    except ModelprintError as exc:
         raise _labelled(path, exc) from exc
+    return bundle
 
 
 def save_bundle(path: str | os.PathLike[str], bundle: Bundle) -> None:

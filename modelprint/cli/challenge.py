@@ -100,10 +100,7 @@ DESCRIBERS.update(
 
 def _challenge(args: argparse.Namespace, out: Output) -> int:
     bundle = load_bundle(args.bundle)
-    try:
-        commitment = bundle.commitment()
-    except ModelprintError as exc:
-        raise type(exc)(f"{args.bundle}: {exc}") from exc
+    commitment = bundle.commitment()
     if not 1 <= args.count <= commitment.count:
         raise ConfigError(f"--count must be in 1..{commitment.count} (the committed fingerprints)")
     challenge = Challenge.create(

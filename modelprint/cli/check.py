@@ -25,7 +25,7 @@ from ..commit.timepolicy import (
     policy_from_files,
 )
 from ..protocol.envelope import key_id
-from ..protocol.errors import DecodeError, ModelprintError
+from ..protocol.errors import DecodeError
 from ..protocol.records import Bundle
 from ..protocol.timeproof import LogProof
 from .inspect import iso
@@ -77,10 +77,7 @@ def _line(item: EvidenceStatus) -> str:
 
 def _check(args: argparse.Namespace, out: Output) -> int:
     bundle = load_bundle(args.bundle)
-    try:
-        commitment = bundle.commitment()
-    except ModelprintError as exc:
-        raise type(exc)(f"{args.bundle}: {exc}") from exc
+    commitment = bundle.commitment()
     policy = policy_from_files(args.trust_log, args.trust_tsa)
     logs = [p for p in policy.policies if isinstance(p, PinnedLog)]
     roots = [p for p in policy.policies if isinstance(p, PinnedTSA)]
