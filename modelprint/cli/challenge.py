@@ -333,8 +333,9 @@ def _chain_verify(args: argparse.Namespace, out: Output) -> int:
     lines = [f"chain of {len(bundles)}: {result.verdict.upper()}"]
     for i, link in enumerate(doc["links"]):
         lines.append(
-            f"  [{i}] {link['model_name']} {link['bundle'][:16]} time "
-            f"{link['trusted_time'] or 'none'} {link.get('verdict') or ''}".rstrip()
+            f"  [{i}] {link['model_name']} {link['bundle'][:16]} trusted time "
+            f"{iso(link['trusted_time']) if link['trusted_time'] is not None else 'none'} "
+            f"{link.get('verdict') or ''}".rstrip()
         )
     lines += [f"  - {r}" for r in result.reasons]
     out.result(doc, "\n".join(lines))
