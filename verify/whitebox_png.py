@@ -1,12 +1,20 @@
 """A human-readable fingerprint: a deterministic PNG rendered from HuRef's invariants.
 
 HuRef publishes its fingerprint as a picture (through a StyleGAN2 generator) so that people can compare
-models at a glance. We draw the invariants themselves, which needs no generator and hides nothing:
-one square panel per layer, whose red, green and blue channels are the standardized ``attn_qk``,
-``attn_vo`` and ``mlp_up_down`` matrices (clipped at ±2.5σ), each entry a 4x4 block of pixels.
-Derived models have nearly the same matrices, so their pictures look alike; unrelated models give
-unrelated colour noise. The bytes are a pure function of the invariants (no timestamps or text), so
-the same invariants always give the same file.
+models at a glance. Raw invariant matrices look like colour noise to a person — two noise squares are
+hard to tell apart — so the picture has two parts:
+
+* a *portrait* on the left: the standardized invariant vector is projected on 96 fixed pseudo-random
+  directions (numpy PCG64, seed 20240606; random projections preserve cosine similarity, so derived
+  models get nearly the same 96 numbers and unrelated ones independent ones), each number mapped
+  through the normal CDF to a colour channel of one cell of a mirrored 8x8 grid, smoothly upscaled.
+  Derived models give the same blotches; unrelated models give visibly different ones;
+* the *detail*: one square panel per layer whose red, green and blue channels are the standardized
+  ``attn_qk``, ``attn_vo`` and ``mlp_up_down`` matrices (clipped at ±2.5σ), 4x4 pixels per entry.
+
+The bytes are a pure function of the invariants (no timestamps or text), so the same invariants
+always give the same file on one installation. The picture is for people; the commitment binds
+the invariants themselves (:mod:`.whitebox_binding`), never the picture.
 """
 
 from __future__ import annotations
@@ -26,6 +34,27 @@ _CELL = 4
 _GAP = 8
 _MAX_TOKENS = 64
 _BACKGROUND = (24, 24, 28)
+_GRID = 8
+_PROJECTION_SEED = 20240606
+
+
+def _normal_cdf(x: np.ndarray) -> np.ndarray:
+    out: np.ndarray = 0.5 * (1.0 + np.tanh(0.7978845608 * (x + 0.044715 * x**3)))
+    return out
+
+
+def _portrait(inv: Invariants, side: int) -> np.ndarray:
+    """Mirrored 8x8 colour cells from 96 random projections of the invariants, smoothly scaled."""
+    vector = inv.vector()
+    half = _GRID // 2
+    count = _GRID * half * 3
+    rng = np.random.Generator(np.random.PCG64(_PROJECTION_SEED))
+    directions = rng.standard_normal((count, vector.size))
+    projections = directions @ vector / np.sqrt(vector.size)
+    cells = np.rint(255 * _normal_cdf(projections)).astype(np.uint8).reshape(_GRID, half, 3)
+    grid = np.concatenate([cells, cells[:, ::-1]], axis=1)
+    image = Image.fromarray(grid, mode="RGB").resize((side, side), Image.Resampling.BICUBIC)
+    return np.asarray(image)
 
 
 def _panel(inv: Invariants, layer: int) -> np.ndarray:
@@ -38,9 +67,10 @@ def _panel(inv: Invariants, layer: int) -> np.ndarray:
 
 
 def render_image(inv: Invariants) -> Image.Image:
-    """The fingerprint picture: one panel per layer, left to right, on a dark frame."""
-    panels = [_panel(inv, i) for i in range(len(inv.layers))]
-    side = panels[0].shape[0]
+    """The fingerprint picture: the portrait, then one panel per layer, on a dark frame."""
+    detail = [_panel(inv, i) for i in range(len(inv.layers))]
+    side = detail[0].shape[0]
+    panels = [_portrait(inv, side), *detail]
     width = _GAP + len(panels) * (side + _GAP)
     canvas = np.empty((side + 2 * _GAP, width, 3), dtype=np.uint8)
     canvas[:] = _BACKGROUND

@@ -140,7 +140,7 @@ def _assemble(
                 raise ConfigError(f"tensor {key} is missing (not a llama-style model)")
             parts[name] = get(key).detach().to(torch.float64)
         layers.append(LayerWeights(index=index, **parts))
-    embedding = get(_find(keys, "embed_tokens.weight")).detach().to(torch.float64)
+    embedding = get(_find(keys, "embed_tokens.weight")).detach()  # rows cast when picked
     weights = ModelWeights(embedding, tuple(layers), num_layers, num_heads, num_kv, head_dim)
     _check_shapes(weights)
     return weights

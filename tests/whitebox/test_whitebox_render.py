@@ -24,12 +24,12 @@ def _pixels(png: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.float64)
 
 
-def test_png_is_deterministic_and_has_one_panel_per_layer(tiny: Factory) -> None:
+def test_png_is_deterministic_with_a_portrait_and_one_panel_per_layer(tiny: Factory) -> None:
     inv = invariants_of(tiny(0))
     png = render_png_bytes(inv)
     assert png == render_png_bytes(invariants_of(tiny(0)))
     assert png.startswith(b"\x89PNG")
-    assert Image.open(io.BytesIO(png)).size == (8 + 2 * (256 + 8), 256 + 16)
+    assert Image.open(io.BytesIO(png)).size == (8 + 3 * (256 + 8), 256 + 16)
 
 
 def test_derived_models_look_alike_and_unrelated_ones_do_not(
@@ -43,6 +43,10 @@ def test_derived_models_look_alike_and_unrelated_ones_do_not(
     other = _pixels(render_png_bytes(invariants_of(tiny(1), token_ids=ids)))
     assert np.abs(picture - twin).mean() < 1.0
     assert np.abs(picture - tuned).mean() < 0.5 * np.abs(picture - other).mean()
+    portrait = np.s_[8:264, 8:264]  # the part people compare at a glance
+    near = np.abs(picture[portrait] - tuned[portrait]).mean()
+    far = np.abs(picture[portrait] - other[portrait]).mean()
+    assert near < 25 < 45 < far
 
 
 def test_html_section_reports_similarity_terms_and_pictures(tiny: Factory) -> None:
