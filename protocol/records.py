@@ -21,6 +21,7 @@ __all__ = ["Bundle", "Commitment", "Grant", "content_id", "parse_document"]
 
 MAX_NAME = 256
 MAX_ATTACHMENTS = 16
+MAX_ATTACHMENT = 256 * 1024
 MAX_EVIDENCE = 64
 MAX_TIME = 2**40  # seconds since the epoch; far beyond any real date
 
@@ -81,7 +82,8 @@ class Commitment:
     ``claimed_time`` is the publisher's own clock and is never evidence of time; trusted time comes
     from transparency logs and RFC 3161 tokens. ``parent`` and ``grant`` link a licensee's
     commitment to its parent's (content id) and to the grant the parent signed (envelope digest).
-    ``attachments`` binds optional digests (white-box invariants, weight manifests) to the same time.
+    ``attachments`` binds optional evidence (white-box invariants, a weights manifest) to the same
+    signature and trusted time.
     """
 
     root: bytes
@@ -142,9 +144,12 @@ class Commitment:
         get_scheme(scheme, params)  # unknown schemes and bad parameters raise here
         attachments = doc["attachments"]
         if not isinstance(attachments, dict) or len(attachments) > MAX_ATTACHMENTS:
-            raise DecodeError("field 'attachments' must be a map of at most 16 digests")
-        for name in attachments:
-            _bytes(attachments, name)
+            raise DecodeError("field 'attachments' must be a map of at most 16 entries")
+        for name, value in attachments.items():
+            if not 0 < len(name) <= MAX_NAME:
+                raise DecodeError("attachment names are 1..256 characters")
+            if not isinstance(value, bytes) or len(value) > MAX_ATTACHMENT:
+                raise DecodeError(f"attachment {name!r} must be at most {MAX_ATTACHMENT} bytes")
         try:
             return cls(
                 root=_bytes(doc, "root"),

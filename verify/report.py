@@ -29,8 +29,12 @@ def _iso(seconds: int | None) -> str | None:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def to_json(outcome: Outcome) -> dict[str, Any]:
-    """The machine-readable report (DESIGN.md's ``verify --json`` format, extended)."""
+def to_json(outcome: Outcome, *, whitebox: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The machine-readable report (DESIGN.md's ``verify --json`` format, extended).
+
+    ``whitebox`` is the white-box check of a local suspect against the commitment's attachments
+    (``WhiteboxCheck.as_dict()``); it is evidence beside the verdict, not part of it.
+    """
     v = outcome.verdict
     queries = []
     for a in outcome.answers:
@@ -67,6 +71,7 @@ def to_json(outcome: Outcome) -> dict[str, Any]:
         "publisher_key_id": key_id(outcome.commitment.publisher_key).hex(),
         "challenge": outcome.challenge.digest().hex(),
         "suspect": outcome.suspect,
+        "whitebox": whitebox,
         "queries": queries,
     }
 
@@ -82,9 +87,13 @@ th{background:#f4f4f4} pre{white-space:pre-wrap;margin:0;font-size:.9rem} .yes{c
 """
 
 
-def render_html(outcome: Outcome) -> str:
-    """A self-contained HTML page: verdict, p-value, time evidence, every query."""
-    doc = to_json(outcome)
+def render_html(outcome: Outcome, *, whitebox: dict[str, Any] | None = None) -> str:
+    """A self-contained HTML page: verdict, p-value, time evidence, white-box evidence when the
+    suspect's weights were available, every query."""
+    from .whitebox_html import render_whitebox_html
+
+    doc = to_json(outcome, whitebox=whitebox)
+    whitebox_section = "" if whitebox is None else render_whitebox_html(whitebox)
     e = html.escape
 
     def row(label: str, value: object) -> str:
@@ -136,7 +145,8 @@ def render_html(outcome: Outcome) -> str:
     verdict = doc["verdict"]
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy"
+ content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>modelprint verdict: {e(verdict)}</title><style>{_CSS}</style></head>
 <body>
 <h1>modelprint challenge report</h1>
@@ -145,6 +155,7 @@ def render_html(outcome: Outcome) -> str:
 <h2>Why</h2><ul>{reasons}</ul>
 <h2>Summary</h2><table>{"".join(summary)}</table>
 <h2>Time evidence</h2><ul>{evidence}</ul>
+{whitebox_section}
 <h2>Queries</h2>
 <table><tr><th>Index</th><th>Prompt sent</th><th>Expected</th><th>Suspect output</th>
 <th>Matched</th></tr>
@@ -154,14 +165,17 @@ def render_html(outcome: Outcome) -> str:
 """
 
 
-def write_report(path: str | os.PathLike[str], outcome: Outcome) -> None:
+def write_report(
+    path: str | os.PathLike[str], outcome: Outcome, *, whitebox: dict[str, Any] | None = None
+) -> None:
     """Write ``FILE.json`` or ``FILE.html`` (by suffix), atomically."""
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix == ".json":
-        data = json.dumps(to_json(outcome), indent=2, ensure_ascii=False).encode() + b"\n"
+        doc = to_json(outcome, whitebox=whitebox)
+        data = json.dumps(doc, indent=2, ensure_ascii=False).encode() + b"\n"
     elif suffix in (".html", ".htm"):
-        data = render_html(outcome).encode()
+        data = render_html(outcome, whitebox=whitebox).encode()
     else:
         raise ConfigError(f"{p}: a report is FILE.json or FILE.html")
     write_atomic(p, data, mode=0o644)

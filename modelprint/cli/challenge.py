@@ -18,7 +18,8 @@ from ..commit.identity import Identity
 from ..commit.ledger import Ledger, ledger_path
 from ..files import read_bytes, write_atomic
 from ..protocol.challenge import Challenge, SignedReveal, create_reveal, derive_indices
-from ..protocol.errors import CommitmentError, ConfigError, InputError, ModelprintError
+from ..protocol.errors import CommitmentError, ConfigError, InputError
+from ..protocol.records import Bundle
 from .inspect import DESCRIBERS, Description, iso
 from .keys import parse_time
 from .output import Output
@@ -248,10 +249,6 @@ def _verify(args: argparse.Namespace, out: Output) -> int:
     bundle = load_bundle(args.bundle)
     challenge = _load_challenge(args.challenge)
     reveal = _load_reveal(args.reveal)
-    try:
-        bundle.commitment()
-    except ModelprintError as exc:
-        raise type(exc)(f"{args.bundle}: {exc}") from exc
     known = _known_burned(args.prior_reveal, bundle.content_id())
     responder = _responder(args)
     done = [0]
@@ -271,9 +268,10 @@ def _verify(args: argparse.Namespace, out: Output) -> int:
         known_burned=known,
         progress=progress,
     )
+    whitebox = _whitebox_evidence(bundle, args.local, out) if args.local else None
     if args.report:
-        write_report(args.report, outcome)
-    doc = to_json(outcome)
+        write_report(args.report, outcome, whitebox=whitebox)
+    doc = to_json(outcome, whitebox=whitebox)
     v = outcome.verdict
     p = "-" if v.p_value is None else f"{float(v.p_value):.3g}"
     lines = [
@@ -285,10 +283,26 @@ def _verify(args: argparse.Namespace, out: Output) -> int:
         f"  first seen       {doc['first_seen']}",
         *(f"  - {r}" for r in outcome.reasons),
     ]
+    if whitebox is not None and whitebox["similarity"] is not None:
+        lines.append(
+            f"  white-box        HuRef similarity {whitebox['similarity']['similarity']:.1f}"
+        )
     if args.report:
         lines.append(f"  report           {args.report}")
     out.result(doc, "\n".join(lines))
     return 0 if v.kind == "match" else 1
+
+
+def _whitebox_evidence(bundle: Bundle, model: str, out: Output) -> dict[str, Any] | None:
+    """With the suspect's weights at hand, compare them to the committed white-box invariants."""
+    from ..verify.whitebox_binding import ATTACHMENT_INVARIANTS, check_whitebox_attachments
+
+    attachments = bundle.commitment().attachments
+    if ATTACHMENT_INVARIANTS not in attachments:
+        return None
+    out.info("comparing the suspect's weights with the committed white-box invariants ...")
+    result = check_whitebox_attachments(attachments, model, min_similarity=0.0)
+    return result.as_dict()
 
 
 # -- serve -------------------------------------------------------------------------------------

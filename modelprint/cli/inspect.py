@@ -13,6 +13,7 @@ from ..protocol import canonical
 from ..protocol.envelope import Envelope, PayloadType, key_id
 from ..protocol.errors import FileKindError, ModelprintError
 from ..protocol.fingerprints import FingerprintSet
+from ..protocol.hashing import Tag, tagged_hash
 from ..protocol.records import Bundle, Grant
 from .output import Output
 
@@ -43,7 +44,10 @@ def _bundle(data: bytes) -> Description:
         "parent": c.parent,
         "grant": c.grant,
         "terms_digest": c.terms_digest,
-        "attachments": c.attachments,
+        "attachments": {
+            name: {"size": len(value), "digest": tagged_hash(Tag.CONTENT_ID, value)}
+            for name, value in c.attachments.items()
+        },
         "signature": "valid",
         "log_proofs": len(bundle.log_proofs),
         "timestamps": len(bundle.timestamps),

@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from ..files import write_atomic
 from .output import Output
 
 __all__ = ["register"]
@@ -18,7 +19,7 @@ _MODEL_HELP = "a Hugging Face model directory, a .gguf file, or 'smollm2'"
 
 
 def _write(path: Path, data: bytes) -> None:
-    path.write_bytes(data)
+    write_atomic(path, data)
 
 
 def _compare(args: argparse.Namespace, out: Output) -> int:
@@ -52,6 +53,33 @@ def _png(args: argparse.Namespace, out: Output) -> int:
     return 0
 
 
+def _check(args: argparse.Namespace, out: Output) -> int:
+    from ..commit.commitment import load_bundle
+    from ..verify.whitebox_binding import check_whitebox_attachments
+    from ..verify.whitebox_html import similarity_reading
+
+    commitment = load_bundle(args.bundle).commitment()
+    result = check_whitebox_attachments(
+        commitment.attachments,
+        args.model,
+        min_similarity=args.min_similarity,
+        require_identical_weights=args.identical,
+    )
+    data: dict[str, Any] = {"bundle": str(args.bundle), "model": args.model, **result.as_dict()}
+    lines = [f"{args.model} against the white-box evidence committed in {args.bundle}:"]
+    if result.similarity is not None:
+        score = result.similarity.similarity
+        lines.append(f"  HuRef similarity {score:.1f} / 100 ({similarity_reading(score)})")
+    if result.weights_match is not None:
+        lines.append(
+            "  weights identical to the committed manifest"
+            if result.weights_match
+            else f"  weights differ from the committed manifest ({len(result.weights_differences)})"
+        )
+    out.result(data, "\n".join(lines))
+    return 0
+
+
 def register(sub: Any) -> None:
     """Add the ``whitebox`` command group."""
     group = sub.add_parser("whitebox", help="white-box evidence from weights (HuRef invariants)")
@@ -65,6 +93,16 @@ def register(sub: Any) -> None:
     p.add_argument("--tokens", type=int, default=64, help="rare tokens to probe (default 64)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_compare)
+
+    p = verbs.add_parser("check", help="check a model against a bundle's white-box attachments")
+    p.add_argument("bundle", type=Path, metavar="M.bundle", help="committed with --whitebox")
+    p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
+    p.add_argument(
+        "--min-similarity", type=float, default=50.0, help="HuRef threshold (default 50)"
+    )
+    p.add_argument("--identical", action="store_true", help="also require identical weight files")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_check)
 
     p = verbs.add_parser("png", help="write a model's HuRef fingerprint picture")
     p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)

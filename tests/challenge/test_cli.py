@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -20,8 +19,10 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def workdir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    os.chdir(tmp_path)
+def workdir(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    monkeypatch.chdir(tmp_path)
     assert run(capsys, "keygen", "--out", "ID.key")[0] == 0
     assert run(capsys, "fingerprints", "--count", "32", "--out", "FP.secret")[0] == 0
     code, _, err = run(capsys, "commit", "--identity", "ID.key", "--fingerprints", "FP.secret",
@@ -182,3 +183,25 @@ def test_secrets_are_never_printed(workdir: Path, capsys) -> None:
     assert hexed not in out + err
     code, out, err = run(capsys, "inspect", "--json", "C.challenge")
     assert code == 0 and json.loads(out)["kind"] == "challenge"
+
+
+def test_verify_local_reports_white_box_evidence(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch, tiny_model_dir: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run(capsys, "keygen", "--out", "ID.key")[0] == 0
+    assert run(capsys, "fingerprints", "--count", "8", "--out", "FP.secret")[0] == 0
+    code, _, err = run(capsys, "commit", "--identity", "ID.key", "--fingerprints", "FP.secret",
+                       "--model-name", "m", "--out", "M.bundle", "--time", "2025-01-01",
+                       "--whitebox", tiny_model_dir)  # fmt: skip
+    assert code == 0, err
+    _challenge(capsys, count=4)
+    assert _reveal(capsys)[0] == 0
+    code, out, err = run(capsys, "verify", "--bundle", "M.bundle", "--challenge", "C.challenge",
+                         "--reveal", "R.reveal", "--local", tiny_model_dir, "--max-tokens", "4",
+                         "--unsafe-trust-claimed-time", "--report", "r.html", "--json")  # fmt: skip
+    doc = json.loads(out)
+    assert code == 1 and doc["verdict"] == "no-match"  # a random tiny model learned no keys
+    assert doc["whitebox"]["similarity"]["similarity"] > 99  # ... but it is the committed model
+    page = (tmp_path / "r.html").read_text()
+    assert "HuRef similarity" in page

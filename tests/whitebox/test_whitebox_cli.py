@@ -48,3 +48,45 @@ def test_a_missing_model_is_one_line_on_stderr_and_exit_2(
     assert main(["whitebox", "compare", str(tmp_path / "nope"), "smollm2"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "nope" in err
+
+
+def test_commit_whitebox_binds_invariants_that_check_later(
+    tiny: Callable[..., Any],
+    tiny_dir: Callable[[Any, str], Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    base, other = tiny_dir(tiny(0), "base"), tiny_dir(tiny(1), "other")
+    assert main(["keygen", "--out", str(tmp_path / "id.key")]) == 0
+    assert main(["fingerprints", "--count", "4", "--out", str(tmp_path / "fp.secret")]) == 0
+    bundle = tmp_path / "m.bundle"
+    assert (
+        main(
+            [
+                "commit",
+                "--identity",
+                str(tmp_path / "id.key"),
+                "--fingerprints",
+                str(tmp_path / "fp.secret"),
+                "--model-name",
+                "tiny",
+                "--out",
+                str(bundle),
+                "--whitebox",
+                str(base),
+            ]  # fmt: skip
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["inspect", "--json", str(bundle)]) == 0
+    assert set(json.loads(capsys.readouterr().out)["attachments"]) == {
+        "huref/v1",
+        "weights-manifest/v1",
+    }
+    assert main(["whitebox", "check", str(bundle), str(base), "--identical", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["similarity"]["similarity"] > 99 and data["weights_match"] is True
+    assert main(["whitebox", "check", str(bundle), str(other)]) == 1
+    err = capsys.readouterr().err
+    assert "InvariantsMismatchError" in err and err.count("\n") == 1
