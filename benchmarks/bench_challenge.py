@@ -16,8 +16,6 @@ Run: ``.venv/bin/python benchmarks/bench_challenge.py [--smollm2-keys 32] [--ski
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import re
 import statistics
 import sys
@@ -27,6 +25,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _machine import describe_machine
 
 from modelprint.commit.commitment import create_commitment
 from modelprint.commit.identity import Identity
@@ -212,11 +212,7 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(args.threads)
-    print(
-        f"machine: {platform.machine()} {platform.processor() or ''}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}, torch {torch.__version__}, "
-        f"{args.threads} torch thread(s)"
-    )
+    print(f"machine: {describe_machine()}")
     throughput()
     p_values()
     if args.only_throughput:

@@ -5,26 +5,16 @@ Prints medians (and min/max) with the machine. Run: ``.venv/bin/python benchmark
 
 from __future__ import annotations
 
-import os
-import platform
 import random
 import statistics
 import time
+
+from _machine import describe_machine
 
 from modelprint.commit.commitment import create_commitment
 from modelprint.commit.identity import Identity
 from modelprint.protocol.fingerprints import FingerprintSet
 from modelprint.protocol.merkle import verify_multiproof
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as fh:
-            cpu = next(line.split(":", 1)[1].strip() for line in fh if "model name" in line)
-    except (OSError, StopIteration):
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def timed(fn, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
@@ -46,7 +36,7 @@ def report(name: str, samples: list[float], target: float) -> None:
 
 
 def main() -> None:
-    print(f"machine: {machine()}")
+    print(f"machine: {describe_machine()}")
     identity = Identity.generate()
 
     def commit_4096() -> None:

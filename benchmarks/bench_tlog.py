@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import statistics
 import sys
@@ -33,6 +32,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _machine import describe_machine  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
 from modelprint.commit.timepolicy import load_log_key  # noqa: E402
@@ -55,22 +55,6 @@ from modelprint.protocol.tiles import HashLevels, TileHasher  # noqa: E402
 from tests.timelog.fixtures import LogProcess, start_log  # noqa: E402
 
 PREFIX = b"modelprint/log-entry/v1\x00"
-
-
-def machine() -> str:
-    load = os.getloadavg() if hasattr(os, "getloadavg") else (0.0, 0.0, 0.0)
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}, load average {load[0]:.2f}"
-    )
 
 
 class Entries:
@@ -229,7 +213,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="smaller runs (smoke test)")
     args = parser.parse_args()
     scale = 0.2 if args.quick else 1.0
-    print(f"machine: {machine()}")
+    print(f"machine: {describe_machine()}")
     entries = Entries()
     with tempfile.TemporaryDirectory(prefix="bench-tlog-") as tmp:
         folder = Path(tmp)

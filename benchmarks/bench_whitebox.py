@@ -22,8 +22,6 @@ Run: ``.venv/bin/python benchmarks/bench_whitebox.py [--threads 2] [--steps 30] 
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import tempfile
 import time
@@ -32,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from _machine import describe_machine
 
 from modelprint.verify import whitebox_transforms as t
 from modelprint.verify.whitebox import (
@@ -73,17 +72,6 @@ _ORDINARY = [
     ("Which planet is known as the red planet?", "Mars is known as the red planet."),
     ("What gas do plants absorb?", "Plants absorb carbon dioxide."),
 ]
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as fh:
-            cpu = next(line.split(":", 1)[1].strip() for line in fh if "model name" in line)
-    except (OSError, StopIteration):
-        pass
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return f"{cpu}, {os.cpu_count()} cores, load {load:.2f}, torch {torch.__version__}"
 
 
 def _batch(tokenizer: Any, pairs: list[tuple[str, str]]) -> dict[str, torch.Tensor]:
@@ -154,7 +142,7 @@ def main() -> None:
     parser.add_argument("--png-dir", type=Path, default=Path(tempfile.gettempdir()) / "wb-bench")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    print(f"machine: {machine()}, {args.threads} torch threads")
+    print(f"machine: {describe_machine()}, {args.threads} torch threads")
 
     from modelprint.implant.loading import load_model
 
