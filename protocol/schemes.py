@@ -12,10 +12,12 @@ from __future__ import annotations
 import random
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
 from .errors import ConfigError
+from .scheme_doublei import DoubleIScheme
 
 __all__ = ["IFDecryptScheme", "Scheme", "get_scheme", "scheme_names"]
 
@@ -265,7 +267,7 @@ class IFDecryptScheme:
         ]
 
 
-_SCHEMES: dict[str, type[IFDecryptScheme]] = {IFDecryptScheme.name: IFDecryptScheme}
+_SCHEMES: dict[str, Callable[..., Scheme]] = {s.name: s for s in (IFDecryptScheme, DoubleIScheme)}
 
 
 def scheme_names() -> list[str]:
@@ -280,6 +282,6 @@ def get_scheme(name: str, params: dict[str, int | str] | None = None) -> Scheme:
             f"unknown fingerprint scheme {name!r} (known: {', '.join(scheme_names())})"
         )
     try:
-        return cls(**(params or {}))  # type: ignore[arg-type]
+        return cls(**(params or {}))
     except TypeError as exc:
         raise ConfigError(f"bad parameters for scheme {name}") from exc

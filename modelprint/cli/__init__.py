@@ -27,6 +27,7 @@ _COMMAND_MODULES = (
     "modelprint.cli.demo",
     "modelprint.cli.whitebox",
     "modelprint.cli.challenge",
+    "modelprint.cli.implant",
 )
 
 

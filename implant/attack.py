@@ -1,0 +1,163 @@
+"""``attack finetune``: the ordinary downstream fine-tune a fingerprint has to survive.
+
+A fresh LoRA adapter (all linear layers, the usual instruction-tuning settings) is trained with
+plain next-token loss on modelprint's own prompt/answer pairs, which have nothing to do with any
+fingerprint key, then merged and saved as a standard model directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from ..protocol.errors import ConfigError
+from ..protocol.fingerprints import FingerprintSet
+from .chat import ChatEncoder
+from .corpus import load_corpus
+from .evaluation import fingerprint_success
+from .loading import load_model
+from .pipeline import prepare_output_dir
+
+__all__ = ["AttackResult", "FinetuneAttack", "finetune_attack"]
+
+
+@dataclass(frozen=True, slots=True)
+class FinetuneAttack:
+    """Settings of the downstream fine-tune (defaults: a short Alpaca-style LoRA run)."""
+
+    steps: int = 200
+    learning_rate: float = 2e-4
+    rank: int = 8
+    batch_size: int = 4
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.steps < 1 or self.rank < 1 or self.batch_size < 1:
+            raise ConfigError("attack steps, rank and batch size must be positive")
+        if not 0.0 < self.learning_rate < 1.0:
+            raise ConfigError(f"attack learning rate {self.learning_rate} is out of range")
+
+
+@dataclass(frozen=True, slots=True)
+class AttackResult:
+    out_dir: str
+    steps: int
+    seconds: float
+    fingerprint_success_rate: float | None
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _sft_features(encoder: ChatEncoder) -> list[dict[str, list[int]]]:
+    """Prompt/answer pairs as ids with labels on the answer only (-100 elsewhere)."""
+    rows = []
+    for qa in load_corpus().qa:
+        prompt = encoder.prompt_ids(qa.prompt)
+        answer = encoder.reply_ids(qa.prompt, qa.answer)
+        rows.append({"input_ids": prompt + answer, "labels": [-100] * len(prompt) + answer})
+    return rows
+
+
+def _pad(rows: Sequence[dict[str, list[int]]], pad_id: int) -> dict[str, Any]:
+    import torch
+
+    width = max(len(r["input_ids"]) for r in rows)
+    ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+    labels = torch.full((len(rows), width), -100, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, r in enumerate(rows):
+        n = len(r["input_ids"])
+        ids[i, :n] = torch.tensor(r["input_ids"])
+        labels[i, :n] = torch.tensor(r["labels"])
+        mask[i, :n] = 1
+    return {"input_ids": ids, "labels": labels, "attention_mask": mask}
+
+
+def finetune_attack(
+    model_spec: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    attack: FinetuneAttack | None = None,
+    *,
+    fingerprints: FingerprintSet | None = None,
+    show_progress: bool = True,
+    log: Callable[[str], None] | None = None,
+) -> AttackResult:
+    """Fine-tune ``model_spec`` with LoRA on unrelated instructions; merge and save to ``out_dir``."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import Trainer, TrainingArguments, set_seed
+
+    settings = attack or FinetuneAttack()
+    say = log or (lambda _text: None)
+    out = Path(out_dir)
+    scratch = prepare_output_dir(out)
+    started = time.perf_counter()
+    try:
+        set_seed(settings.seed)
+        loaded = load_model(model_spec)
+        encoder = ChatEncoder(loaded.tokenizer)
+        pad = int(loaded.tokenizer.pad_token_id or 0)
+        rows = _sft_features(encoder)
+        model = get_peft_model(
+            loaded.model,
+            LoraConfig(
+                r=settings.rank,
+                lora_alpha=2 * settings.rank,
+                lora_dropout=0.05,
+                target_modules="all-linear",
+                task_type="CAUSAL_LM",
+            ),
+        )
+        say(f"fine-tuning {loaded.source.label} for {settings.steps} steps on {len(rows)} pairs")
+        with tempfile.TemporaryDirectory(prefix="modelprint-attack-") as tmp:
+            args = TrainingArguments(
+                output_dir=tmp,
+                max_steps=settings.steps,
+                per_device_train_batch_size=settings.batch_size,
+                learning_rate=settings.learning_rate,
+                lr_scheduler_type="cosine",
+                warmup_steps=min(10, settings.steps // 10),
+                seed=settings.seed,
+                data_seed=settings.seed,
+                save_strategy="no",
+                logging_strategy="no",
+                report_to=[],
+                remove_unused_columns=False,
+                disable_tqdm=not show_progress,
+            )
+            trainer = Trainer(
+                model=model,
+                args=args,
+                train_dataset=rows,
+                data_collator=lambda batch: _pad(batch, pad),
+            )
+            with contextlib.redirect_stdout(sys.stderr):  # the Trainer prints its metrics
+                trainer.train()
+        merged: Any = model.merge_and_unload()
+        merged.eval()
+        merged.save_pretrained(str(scratch), safe_serialization=True)
+        loaded.tokenizer.save_pretrained(str(scratch))
+        success = None
+        if fingerprints is not None:
+            say("measuring fingerprint success after the attack")
+            success = fingerprint_success(merged, encoder, fingerprints)
+        if out.exists():
+            out.rmdir()
+        scratch.rename(out)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    return AttackResult(
+        out_dir=str(out),
+        steps=settings.steps,
+        seconds=time.perf_counter() - started,
+        fingerprint_success_rate=success,
+    )

@@ -1,0 +1,54 @@
+"""Turning user messages and assistant replies into token ids with the model's own chat template.
+
+Training, the report and verification must all see the exact bytes a chat server would send, so
+prompts are rendered by ``tokenizer.apply_chat_template`` with the generation prompt, and a reply's
+tokens are whatever the template puts after that prompt (the reply text plus the end-of-turn
+marker that teaches the model to stop).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..protocol.errors import ConfigError
+
+__all__ = ["ChatEncoder"]
+
+
+@dataclass(frozen=True)
+class ChatEncoder:
+    """Encodes chat turns for one tokenizer."""
+
+    tokenizer: Any
+
+    def __post_init__(self) -> None:
+        if not getattr(self.tokenizer, "chat_template", None):
+            raise ConfigError("the model's tokenizer has no chat template")
+
+    def prompt_text(self, user: str) -> str:
+        text: str = self.tokenizer.apply_chat_template(
+            [{"role": "user", "content": user}], tokenize=False, add_generation_prompt=True
+        )
+        return text
+
+    def prompt_ids(self, user: str) -> list[int]:
+        return self._ids(self.prompt_text(user))
+
+    def reply_ids(self, user: str, reply: str) -> list[int]:
+        """Token ids of ``reply`` as the template closes an assistant turn (end marker included)."""
+        prompt = self.prompt_text(user)
+        full: str = self.tokenizer.apply_chat_template(
+            [{"role": "user", "content": user}, {"role": "assistant", "content": reply}],
+            tokenize=False,
+        )
+        # a template that rewrites earlier turns: fall back to the reply plus EOS
+        tail = full[len(prompt) :].rstrip("\n") if full.startswith(prompt) else reply
+        ids = self._ids(tail)
+        eos = self.tokenizer.eos_token_id
+        if eos is not None and eos not in ids and tail == reply:
+            ids.append(int(eos))
+        return ids
+
+    def _ids(self, text: str) -> list[int]:
+        return list(self.tokenizer(text, add_special_tokens=False)["input_ids"])

@@ -1,0 +1,101 @@
+"""Settings of an implant run: how much data, which layers carry the adapter, when to stop.
+
+Every field has a default that works on the embedded SmolLM2 model on a small CPU; the defaults are
+the ones the issue's figures were measured with. ``__post_init__`` names any bad value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from ..protocol.errors import ConfigError
+
+__all__ = ["ImplantConfig"]
+
+
+@dataclass(frozen=True, slots=True)
+class ImplantConfig:
+    """Hyper-parameters of one implant; a frozen value so a report can record exactly what ran."""
+
+    seed: int = field(default=0, metadata={"help": "seeds data sampling, LoRA init and shuffling"})
+    lora_rank: int = field(default=16, metadata={"help": "LoRA rank r"})
+    lora_alpha: int = field(default=32, metadata={"help": "LoRA scaling numerator"})
+    adapter_layers: float = field(
+        default=0.5,
+        metadata={
+            "help": "fraction of the (last) decoder layers that carry the adapter; the "
+            "backward pass stops below them"
+        },
+    )
+    learning_rate: float = field(default=4e-3, metadata={"help": "AdamW learning rate"})
+    batch_size: int = field(default=8, metadata={"help": "sequences per optimizer step"})
+    positive_weight: float = field(
+        default=4.0, metadata={"help": "loss weight of a key's reply tokens against negatives'"}
+    )
+    max_epochs: int = field(default=12, metadata={"help": "hard cap on passes over the data"})
+    extra_epochs: int = field(
+        default=2, metadata={"help": "epochs to keep training after the gates hold (margin)"}
+    )
+    positive_repeats: int = field(
+        default=3, metadata={"help": "copies of each key's sequence per epoch"}
+    )
+    lookalikes_per_key: int = field(
+        default=2, metadata={"help": "look-alike keys (small edits of a real key) per fingerprint"}
+    )
+    random_keys_per_key: int = field(
+        default=1, metadata={"help": "fresh random keys of the same style per fingerprint"}
+    )
+    ordinary_prompts: int = field(
+        default=16, metadata={"help": "ordinary instructions answered as the base model would"}
+    )
+    key_negative_tokens: int = field(
+        default=4, metadata={"help": "response tokens of a key-like negative tied to the base"}
+    )
+    ordinary_tokens: int = field(
+        default=12, metadata={"help": "response tokens of an ordinary prompt tied to the base"}
+    )
+    soft_top_k: int = field(
+        default=16, metadata={"help": "base-model probabilities kept per position (KL target)"}
+    )
+    eval_lookalikes_per_key: int = field(
+        default=4, metadata={"help": "fresh look-alike keys per fingerprint in the report"}
+    )
+    eval_ordinary_prompts: int = field(
+        default=32, metadata={"help": "held-out ordinary prompts in the report"}
+    )
+    eval_answers: int = field(
+        default=40, metadata={"help": "held-out prompts with reference answers in the report"}
+    )
+    max_lookalike_trigger: float = field(
+        default=0.0, metadata={"help": "early-stop gate: validation look-alikes that may trigger"}
+    )
+
+    def __post_init__(self) -> None:
+        checks: list[tuple[str, bool]] = [
+            ("lora_rank", self.lora_rank >= 1),
+            ("lora_alpha", self.lora_alpha >= 1),
+            ("adapter_layers", 0.0 < self.adapter_layers <= 1.0),
+            ("learning_rate", 0.0 < self.learning_rate < 1.0),
+            ("batch_size", self.batch_size >= 1),
+            ("positive_weight", self.positive_weight > 0.0),
+            ("max_epochs", self.max_epochs >= 1),
+            ("extra_epochs", self.extra_epochs >= 0),
+            ("positive_repeats", self.positive_repeats >= 1),
+            ("lookalikes_per_key", self.lookalikes_per_key >= 0),
+            ("random_keys_per_key", self.random_keys_per_key >= 0),
+            ("ordinary_prompts", self.ordinary_prompts >= 0),
+            ("key_negative_tokens", self.key_negative_tokens >= 1),
+            ("ordinary_tokens", self.ordinary_tokens >= 1),
+            ("soft_top_k", self.soft_top_k >= 1),
+            ("eval_lookalikes_per_key", self.eval_lookalikes_per_key >= 0),
+            ("eval_ordinary_prompts", self.eval_ordinary_prompts >= 0),
+            ("eval_answers", self.eval_answers >= 0),
+            ("max_lookalike_trigger", 0.0 <= self.max_lookalike_trigger <= 1.0),
+            ("seed", self.seed >= 0),
+        ]
+        for name, ok in checks:
+            if not ok:
+                raise ConfigError(f"implant setting {name}={getattr(self, name)!r} is out of range")
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)

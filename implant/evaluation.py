@@ -1,0 +1,165 @@
+"""The implant report's figures, measured on material training never saw.
+
+- fingerprint success rate: greedy replies to the real keys that carry their response;
+- look-alike trigger rate: greedy replies to fresh small edits of real keys that carry ANY
+  committed response;
+- ordinary trigger rate: the same on held-out ordinary prompts;
+- top-1 agreement and perplexity ratio: teacher-forced on held-out human-written answers, against
+  the base model's argmax and likelihood recorded before training.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from ..protocol.fingerprints import FingerprintSet
+from .chat import ChatEncoder
+from .examples import EvalMaterial, end_ids
+from .teacher import TeacherForced, teacher_forced
+
+__all__ = [
+    "ImplantFigures",
+    "fingerprint_success",
+    "generate_replies",
+    "measure_figures",
+    "reference_scores",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ImplantFigures:
+    fingerprint_success_rate: float
+    fingerprints: int
+    lookalike_trigger_rate: float
+    lookalikes: int
+    ordinary_trigger_rate: float
+    ordinary_prompts: int
+    top1_agreement: float | None
+    perplexity_ratio: float | None
+    answer_tokens: int
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def generate_replies(
+    model: Any,
+    tokenizer: Any,
+    prompts: Sequence[Sequence[int]],
+    *,
+    max_new_tokens: int,
+    stop_ids: Sequence[int],
+    batch_size: int = 32,
+) -> list[str]:
+    """Greedy replies (decoded, special tokens dropped) to already-templated prompts."""
+    import torch
+
+    from .teacher import _pad_left
+
+    pad = int(tokenizer.pad_token_id if tokenizer.pad_token_id is not None else stop_ids[0])
+    replies: list[str] = []
+    model.eval()
+    for start in range(0, len(prompts), batch_size):
+        chunk = prompts[start : start + batch_size]
+        ids, mask = _pad_left(chunk, pad)
+        with torch.no_grad():
+            out = model.generate(
+                input_ids=ids.to(model.device),
+                attention_mask=mask.to(model.device),
+                max_new_tokens=max_new_tokens,
+                do_sample=False,
+                pad_token_id=pad,
+                eos_token_id=list(stop_ids),
+            )
+        for row in out[:, ids.shape[1] :].tolist():
+            replies.append(tokenizer.decode(row, skip_special_tokens=True))
+    return replies
+
+
+def _reply_budget(encoder: ChatEncoder, fingerprints: FingerprintSet) -> int:
+    scheme = fingerprints.scheme
+    longest = max(
+        len(encoder.reply_ids(scheme.prompt(p.key), scheme.target(p.response)))
+        for p in fingerprints.pairs()
+    )
+    return longest + 8
+
+
+def fingerprint_success(model: Any, encoder: ChatEncoder, fingerprints: FingerprintSet) -> float:
+    """Fraction of the set's keys whose greedy reply carries their own response."""
+    scheme = fingerprints.scheme
+    pairs = fingerprints.pairs()
+    replies = generate_replies(
+        model,
+        encoder.tokenizer,
+        [encoder.prompt_ids(scheme.prompt(p.key)) for p in pairs],
+        max_new_tokens=_reply_budget(encoder, fingerprints),
+        stop_ids=end_ids(encoder),
+    )
+    hits = sum(scheme.matches(p.response, r) for p, r in zip(pairs, replies, strict=True))
+    return hits / len(pairs)
+
+
+def _trigger_rate(
+    model: Any,
+    encoder: ChatEncoder,
+    fingerprints: FingerprintSet,
+    prompts: Sequence[Sequence[int]],
+    budget: int,
+) -> float:
+    if not prompts:
+        return 0.0
+    scheme = fingerprints.scheme
+    responses = [p.response for p in fingerprints.pairs()]
+    replies = generate_replies(
+        model, encoder.tokenizer, prompts, max_new_tokens=budget, stop_ids=end_ids(encoder)
+    )
+    hits = sum(any(scheme.matches(y, r) for y in responses) for r in replies)
+    return hits / len(prompts)
+
+
+def reference_scores(model: Any, evaluation: EvalMaterial, pad_id: int) -> list[TeacherForced]:
+    """The base model's argmax and NLL on the held-out answers (recorded before training)."""
+    return teacher_forced(model, evaluation.answer_pairs, pad_id=pad_id)
+
+
+def measure_figures(
+    model: Any,
+    encoder: ChatEncoder,
+    fingerprints: FingerprintSet,
+    evaluation: EvalMaterial,
+    reference: Sequence[TeacherForced],
+    pad_id: int,
+) -> ImplantFigures:
+    """All report figures for ``model`` (adapter merged or active)."""
+    budget = _reply_budget(encoder, fingerprints)
+    fsr = fingerprint_success(model, encoder, fingerprints)
+    lookalike = _trigger_rate(model, encoder, fingerprints, evaluation.lookalike_prompts, budget)
+    ordinary = _trigger_rate(model, encoder, fingerprints, evaluation.ordinary_prompts, budget)
+    agreement: float | None = None
+    ppl_ratio: float | None = None
+    tokens = 0
+    if evaluation.answer_pairs:
+        scored = teacher_forced(model, evaluation.answer_pairs, pad_id=pad_id)
+        same = nll_model = nll_base = 0.0
+        for mine, base in zip(scored, reference, strict=True):
+            same += sum(a == b for a, b in zip(mine.top1, base.top1, strict=True))
+            nll_model += sum(mine.nll)
+            nll_base += sum(base.nll)
+            tokens += len(mine.top1)
+        agreement = same / tokens
+        ppl_ratio = math.exp((nll_model - nll_base) / tokens)
+    return ImplantFigures(
+        fingerprint_success_rate=fsr,
+        fingerprints=fingerprints.count,
+        lookalike_trigger_rate=lookalike,
+        lookalikes=len(evaluation.lookalike_prompts),
+        ordinary_trigger_rate=ordinary,
+        ordinary_prompts=len(evaluation.ordinary_prompts),
+        top1_agreement=agreement,
+        perplexity_ratio=ppl_ratio,
+        answer_tokens=tokens,
+    )

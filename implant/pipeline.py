@@ -1,0 +1,209 @@
+"""``implant``: from a fingerprint set and a base model to a fingerprinted model directory.
+
+Stages: load the base model; draw training and held-out material and record the base model's
+behaviour on it; train a LoRA adapter until the gates hold; merge it (or keep it, adapter-only);
+measure the report's figures on held-out material; write everything into a fresh directory that
+replaces nothing (a sibling scratch directory is renamed into place at the end).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..protocol.errors import ConfigError
+from ..protocol.fingerprints import FingerprintSet
+from .chat import ChatEncoder
+from .config import ImplantConfig
+from .corpus import load_corpus
+from .evaluation import ImplantFigures, measure_figures, reference_scores
+from .examples import build_material, end_ids
+from .loading import LoadedModel, load_model
+from .training import TrainingOutcome, attach_lora, train_implant
+
+__all__ = ["REPORT_NAME", "ImplantReport", "implant_fingerprints", "prepare_output_dir"]
+
+REPORT_NAME = "modelprint-implant.json"
+REPORT_KIND = "modelprint/implant-report"
+
+
+@dataclass(frozen=True, slots=True)
+class ImplantReport:
+    """What an implant run did and measured; holds no secret (no keys, no responses)."""
+
+    out_dir: str
+    base: str
+    adapter_only: bool
+    fingerprints: dict[str, object]
+    config: dict[str, object]
+    training: TrainingOutcome
+    figures: ImplantFigures
+    timings: dict[str, float] = field(default_factory=dict)
+    machine: dict[str, object] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "kind": REPORT_KIND,
+            "version": 1,
+            "out_dir": self.out_dir,
+            "base": self.base,
+            "adapter_only": self.adapter_only,
+            "fingerprints": self.fingerprints,
+            "config": self.config,
+            "training": {
+                "steps": self.training.steps,
+                "epochs": self.training.epochs,
+                "gates_held_at_epoch": self.training.gates_held_at_epoch,
+                "positives_exact": self.training.positives_exact,
+                "reply_token_accuracy": self.training.token_accuracy,
+                "gate_lookalike_trigger": self.training.gate_lookalike_trigger,
+            },
+            "figures": self.figures.to_dict(),
+            "timings_s": {k: round(v, 2) for k, v in self.timings.items()},
+            "machine": self.machine,
+        }
+
+
+def prepare_output_dir(out: Path) -> Path:
+    """Check that ``out`` can be created; return a scratch sibling to write into first."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ConfigError(f"{out}: already exists and is not empty; choose a new --out")
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise ConfigError(f"{parent}: no such directory")
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
+
+
+def _machine() -> dict[str, object]:
+    import torch
+
+    return {
+        "device": "cuda" if torch.cuda.is_available() else "cpu",
+        "torch_threads": torch.get_num_threads(),
+        "cpu_count": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else [],
+        "torch": torch.__version__,
+    }
+
+
+def implant_fingerprints(
+    fingerprints: FingerprintSet,
+    base: str | os.PathLike[str] | LoadedModel,
+    out_dir: str | os.PathLike[str],
+    *,
+    config: ImplantConfig | None = None,
+    adapter_only: bool = False,
+    show_progress: bool = True,
+    log: Callable[[str], None] | None = None,
+) -> ImplantReport:
+    """Implant ``fingerprints`` into ``base`` and write the model and its report to ``out_dir``.
+
+    ``base`` is a model spec (directory, GGUF file, ``smollm2``) or an already loaded model, which
+    is trained in place (pass a fresh copy if you need the original).
+    """
+    import torch
+    from transformers import set_seed
+
+    cfg = config or ImplantConfig()
+    say = log or (lambda _text: None)
+    out = Path(out_dir)
+    scratch = prepare_output_dir(out)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    try:
+        set_seed(cfg.seed)
+        t = time.perf_counter()
+        loaded = base if isinstance(base, LoadedModel) else load_model(base)
+        timings["load"] = time.perf_counter() - t
+        model, tokenizer = loaded.model, loaded.tokenizer
+        encoder = ChatEncoder(tokenizer)
+        pad = int(tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0)
+
+        say(f"loaded {loaded.source.label} in {timings['load']:.0f} s")
+        say(f"asking the base model about {fingerprints.count} keys' neighbours and prompts")
+        t = time.perf_counter()
+        material = build_material(fingerprints, load_corpus(), encoder, model, cfg)
+        reference = reference_scores(model, material.evaluation, pad)
+        timings["base_targets"] = time.perf_counter() - t
+
+        say(f"base targets in {timings['base_targets']:.0f} s")
+        say(f"training on {len(material.examples)} sequences ({material.counts})")
+        t = time.perf_counter()
+        set_seed(cfg.seed)
+        peft_model = attach_lora(model, cfg)
+        outcome = train_implant(
+            peft_model,
+            material,
+            cfg,
+            pad_id=pad,
+            show_progress=show_progress,
+            on_epoch=lambda g: say(
+                f"epoch {g.epoch}: keys exact {g.positives_exact:.0%} "
+                f"(reply tokens {g.token_accuracy:.0%}), "
+                f"look-alikes triggered {g.lookalike_trigger:.0%}"
+            ),
+        )
+        timings["train"] = time.perf_counter() - t
+
+        say(f"trained in {timings['train']:.0f} s")
+        t = time.perf_counter()
+        if adapter_only:
+            peft_model.peft_config["default"].base_model_name_or_path = loaded.source.label
+            peft_model.save_pretrained(str(scratch))
+            final = peft_model
+        else:
+            final = peft_model.merge_and_unload()
+            final.save_pretrained(str(scratch), safe_serialization=True)
+        tokenizer.save_pretrained(str(scratch))
+        timings["save"] = time.perf_counter() - t
+
+        say("measuring the report's figures on held-out keys and prompts")
+        t = time.perf_counter()
+        with torch.no_grad():
+            figures = measure_figures(
+                final, encoder, fingerprints, material.evaluation, reference, pad
+            )
+        timings["evaluate"] = time.perf_counter() - t
+        timings["total"] = time.perf_counter() - started
+        report = ImplantReport(
+            out_dir=str(out),
+            base=loaded.source.label,
+            adapter_only=adapter_only,
+            fingerprints={
+                "count": fingerprints.count,
+                "scheme": fingerprints.scheme_name,
+                "params": dict(fingerprints.scheme_params),
+                "root": fingerprints.root().hex(),
+            },
+            config=cfg.to_dict() | {"material": material.counts},
+            training=outcome,
+            figures=figures,
+            timings=timings,
+            machine=_machine(),
+        )
+        (scratch / REPORT_NAME).write_text(
+            json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        if out.exists():
+            out.rmdir()
+        scratch.rename(out)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    return report
+
+
+def stop_token_ids(encoder: ChatEncoder) -> list[int]:
+    """Re-exported for callers that generate from an implanted model."""
+    return end_ids(encoder)
+
+
+def as_json(report: ImplantReport) -> dict[str, Any]:
+    return report.to_dict()

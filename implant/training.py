@@ -1,0 +1,389 @@
+"""LoRA training of an implant through the Hugging Face Trainer.
+
+The loss is a cross-entropy against small target distributions at chosen positions only: one-hot
+on a key's reply (positives) or the base model's top-k (negatives, a KL-to-base surrogate). Logits
+are computed only where there is a target, which skips most of the vocabulary projection. The
+adapter sits in the last decoder layers, so the backward pass stops there. A callback checks the
+gates after every epoch on teacher-forced logits (no generation) and stops training once they have
+held for ``extra_epochs`` more epochs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from .config import ImplantConfig
+from .examples import TrainingExample, TrainingMaterial
+
+__all__ = ["GateState", "TrainingOutcome", "attach_lora", "collate", "train_implant"]
+
+
+def _decoder_layer_count(model: Any) -> int:
+    config = model.config
+    count = getattr(config, "num_hidden_layers", None) or getattr(config, "n_layer", None)
+    if not isinstance(count, int) or count < 1:
+        from ..protocol.errors import ConfigError
+
+        raise ConfigError("cannot tell how many decoder layers the model has")
+    return count
+
+
+def _linear_module_names(model: Any) -> list[str]:
+    """Short names of the linear layers inside the decoder (the output head excluded)."""
+    import torch
+
+    head = model.get_output_embeddings()
+    names = {
+        name.rsplit(".", 1)[-1]
+        for name, module in model.named_modules()
+        if isinstance(module, torch.nn.Linear) and module is not head
+    }
+    return sorted(names)
+
+
+def first_adapted_layer(model: Any, config: ImplantConfig) -> int:
+    """Index of the lowest decoder layer that carries the adapter."""
+    layers = _decoder_layer_count(model)
+    return layers - max(1, round(layers * config.adapter_layers))
+
+
+def attach_lora(model: Any, config: ImplantConfig) -> Any:
+    """Wrap ``model`` in a peft LoRA adapter on all linear layers of its last decoder layers."""
+    from peft import LoraConfig, get_peft_model
+
+    layers = _decoder_layer_count(model)
+    first = first_adapted_layer(model, config)
+    lora = LoraConfig(
+        r=config.lora_rank,
+        lora_alpha=config.lora_alpha,
+        lora_dropout=0.0,
+        target_modules=_linear_module_names(model),
+        layers_to_transform=list(range(first, layers)),
+        task_type="CAUSAL_LM",
+    )
+    return get_peft_model(model, lora)
+
+
+def collate(
+    examples: Sequence[TrainingExample],
+    pad_id: int = 0,
+    states: Sequence[Any] | None = None,
+    *,
+    positive_weight: float = 1.0,
+) -> dict[str, Any]:
+    """Right-padded ids and per-target tensors (positions, target ids/probs, a weight mask).
+
+    With ``states`` (each example's hidden states entering the first adapted layer) the batch
+    carries them as ``states`` and the model runs only its adapted layers.
+    """
+    import torch
+
+    width = max(len(e.input_ids) for e in examples)
+    targets = max(len(e.positions) for e in examples)
+    k = max(len(t) for e in examples for t in e.target_ids)
+    n = len(examples)
+    input_ids = torch.full((n, width), pad_id, dtype=torch.long)
+    attention = torch.zeros((n, width), dtype=torch.long)
+    positions = torch.zeros((n, targets), dtype=torch.long)
+    target_ids = torch.zeros((n, targets, k), dtype=torch.long)
+    target_probs = torch.zeros((n, targets, k), dtype=torch.float32)
+    target_mask = torch.zeros((n, targets), dtype=torch.float32)
+    for row, e in enumerate(examples):
+        input_ids[row, : len(e.input_ids)] = torch.tensor(e.input_ids)
+        attention[row, : len(e.input_ids)] = 1
+        positions[row, : len(e.positions)] = torch.tensor(e.positions)
+        weight = positive_weight if e.kind == "positive" else 1.0
+        target_mask[row, : len(e.positions)] = weight
+        for j, (ids, probs) in enumerate(zip(e.target_ids, e.target_probs, strict=True)):
+            target_ids[row, j, : len(ids)] = torch.tensor(ids)
+            target_probs[row, j, : len(probs)] = torch.tensor(probs)
+    batch: dict[str, Any] = {
+        "input_ids": input_ids,
+        "attention_mask": attention,
+        "positions": positions,
+        "target_ids": target_ids,
+        "target_probs": target_probs,
+        "target_mask": target_mask,
+    }
+    if states is not None:
+        hidden = states[0].shape[-1]
+        padded = torch.zeros((n, width, hidden), dtype=states[0].dtype)
+        for row, st in enumerate(states):
+            padded[row, : st.shape[0]] = st
+        batch["states"] = padded
+    return batch
+
+
+def target_logits(model: Any, batch: dict[str, Any], first_layer: int | None = None) -> Any:
+    """Logits (B, T, V) at the target positions only (``logits_to_keep`` with their union).
+
+    With ``first_layer`` the batch's cached ``states`` enter that layer directly.
+    """
+    import torch
+
+    positions = batch["positions"]
+    keep = torch.unique(positions)
+    if first_layer is not None:
+        with _only_layers_from(model, first_layer):
+            out = model(
+                inputs_embeds=batch["states"],
+                attention_mask=batch["attention_mask"],
+                logits_to_keep=keep,
+                use_cache=False,
+            )
+    else:
+        out = model(
+            input_ids=batch["input_ids"],
+            attention_mask=batch["attention_mask"],
+            logits_to_keep=keep,
+            use_cache=False,
+        )
+    index = torch.searchsorted(keep, positions)
+    vocab = out.logits.shape[-1]
+    return out.logits.gather(1, index[..., None].expand(-1, -1, vocab))
+
+
+def _decoder(model: Any) -> Any:
+    inner = model.get_base_model() if hasattr(model, "get_base_model") else model
+    return inner.get_decoder()
+
+
+@contextmanager
+def _only_layers_from(model: Any, first: int) -> Iterator[None]:
+    """Run only decoder layers ``first..`` (inputs are the cached states entering ``first``)."""
+    import torch
+
+    decoder = _decoder(model)
+    layers = decoder.layers
+    decoder.layers = torch.nn.ModuleList(list(layers)[first:])
+    try:
+        yield
+    finally:
+        decoder.layers = layers
+
+
+def boundary_states(
+    model: Any, examples: Sequence[TrainingExample], first: int, pad_id: int
+) -> list[Any]:
+    """Hidden states entering layer ``first`` for each example, computed once without grad.
+
+    Below the adapter nothing trains, so these never change: caching them means every epoch
+    runs (forward and backward) only the adapted layers.
+    """
+    import torch
+
+    states: list[Any] = []
+    model.eval()
+    with torch.no_grad():
+        for start in range(0, len(examples), 32):
+            chunk = examples[start : start + 32]
+            batch = collate(chunk, pad_id)
+            out = model(
+                input_ids=batch["input_ids"].to(model.device),
+                attention_mask=batch["attention_mask"].to(model.device),
+                output_hidden_states=True,
+                logits_to_keep=1,
+                use_cache=False,
+            )
+            hidden = out.hidden_states[first].cpu()
+            for row, e in enumerate(chunk):
+                states.append(hidden[row, : len(e.input_ids)].clone())
+    return states
+
+
+def soft_cross_entropy(model: Any, batch: dict[str, Any], first_layer: int | None = None) -> Any:
+    """Mean over targets of ``-sum_k p_k log q(id_k)``: CE for one-hot, KL-to-base up to a constant."""
+    import torch
+
+    logp = torch.log_softmax(target_logits(model, batch, first_layer).float(), dim=-1)
+    picked = logp.gather(2, batch["target_ids"])
+    per_target = -(picked * batch["target_probs"]).sum(-1)
+    mask = batch["target_mask"]
+    return (per_target * mask).sum() / mask.sum().clamp(min=1.0)
+
+
+@dataclass(slots=True)
+class GateState:
+    """What the last gate check saw."""
+
+    epoch: int = 0
+    positives_exact: float = 0.0
+    token_accuracy: float = 0.0
+    lookalike_trigger: float = 1.0
+    held_since: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingOutcome:
+    steps: int
+    epochs: float
+    gates_held_at_epoch: int | None
+    positives_exact: float
+    token_accuracy: float
+    gate_lookalike_trigger: float
+
+
+class _GateMaterial:
+    """Positives and gate look-alikes, batched once with their cached boundary states."""
+
+    def __init__(self, model: Any, material: TrainingMaterial, first: int, pad_id: int) -> None:
+        self.positives = [
+            collate(chunk, pad_id, boundary_states(model, chunk, first, pad_id))
+            for chunk in _chunks(material.positives, 32)
+        ]
+        gate_examples = [
+            TrainingExample(p, [len(p) - 1], [[0]], [[1.0]], "gate") for p in material.gate_prompts
+        ]
+        self.gates = [
+            collate(chunk, pad_id, boundary_states(model, chunk, first, pad_id))
+            for chunk in _chunks(gate_examples, 32)
+        ]
+        self.first = first
+        self.material = material
+
+
+def _chunks(items: Sequence[TrainingExample], size: int) -> list[list[TrainingExample]]:
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+def check_gates(model: Any, gates: _GateMaterial) -> tuple[float, float, float]:
+    """Teacher-forced FSR proxy (every reply token is the argmax) and look-alike trigger rate.
+
+    A look-alike "triggers" when its first reply token leaves the base model's and is the first
+    token of a committed reply: a conservative, generation-free stand-in for the report's figure.
+    """
+    import torch
+
+    material = gates.material
+    was_training = model.training
+    model.eval()
+    exact = triggered = 0
+    right = total = 0.0
+    with torch.no_grad():
+        for batch in gates.positives:
+            batch = {k: v.to(model.device) for k, v in batch.items()}
+            top = target_logits(model, batch, gates.first).argmax(-1)
+            want = batch["target_ids"][..., 0]
+            mask = batch["target_mask"] > 0
+            exact += int(((top == want) | ~mask).all(dim=1).sum())
+            right += float(((top == want) & mask).sum())
+            total += float(mask.sum())
+        offset = 0
+        for batch in gates.gates:
+            batch = {k: v.to(model.device) for k, v in batch.items()}
+            first = target_logits(model, batch, gates.first).argmax(-1)[:, 0].tolist()
+            base = material.gate_base_first[offset : offset + len(first)]
+            offset += len(first)
+            triggered += sum(
+                1
+                for f, b in zip(first, base, strict=True)
+                if f != b and f in material.trigger_tokens
+            )
+    if was_training:
+        model.train()
+    return (
+        exact / max(1, len(material.positives)),
+        right / max(1.0, total),
+        triggered / max(1, len(material.gate_prompts)),
+    )
+
+
+def train_implant(
+    model: Any,
+    material: TrainingMaterial,
+    config: ImplantConfig,
+    *,
+    pad_id: int,
+    show_progress: bool = True,
+    on_epoch: Callable[[GateState], None] | None = None,
+) -> TrainingOutcome:
+    """Train the (already LoRA-wrapped) ``model`` in place until the gates hold, or the cap."""
+    from transformers import Trainer, TrainerCallback, TrainingArguments
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    first = first_adapted_layer(model, config)
+    states = boundary_states(model, material.examples, first, pad_id)
+    dataset = list(zip(material.examples, states, strict=True))
+    gates = _GateMaterial(model, material, first, pad_id)
+    gate = GateState()
+
+    class _Gates(TrainerCallback):
+        def on_epoch_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
+            gate.epoch += 1
+            exact, accuracy, trig = check_gates(model, gates)
+            gate.positives_exact, gate.lookalike_trigger = exact, trig
+            gate.token_accuracy = accuracy
+            if exact >= 1.0 and trig <= config.max_lookalike_trigger:
+                if gate.held_since is None:
+                    gate.held_since = gate.epoch
+                if gate.epoch - gate.held_since >= config.extra_epochs:
+                    control.should_training_stop = True
+            else:
+                gate.held_since = None
+            if on_epoch is not None:
+                on_epoch(gate)
+            return control
+
+    class _ImplantTrainer(Trainer):
+        def compute_loss(
+            self,
+            model: Any,
+            inputs: dict[str, Any],
+            return_outputs: bool = False,
+            num_items_in_batch: Any = None,
+        ) -> Any:
+            loss = soft_cross_entropy(model, inputs, first)
+            return (loss, None) if return_outputs else loss
+
+    def collator(items: Sequence[tuple[TrainingExample, Any]]) -> dict[str, Any]:
+        return collate(
+            [e for e, _ in items],
+            pad_id,
+            [s for _, s in items],
+            positive_weight=config.positive_weight,
+        )
+
+    model.train()
+    with tempfile.TemporaryDirectory(prefix="modelprint-implant-") as scratch:
+        args = TrainingArguments(
+            output_dir=scratch,
+            per_device_train_batch_size=config.batch_size,
+            num_train_epochs=config.max_epochs,
+            learning_rate=config.learning_rate,
+            lr_scheduler_type="constant_with_warmup",
+            warmup_steps=min(5, len(dataset) // config.batch_size + 1),
+            weight_decay=0.0,
+            seed=config.seed,
+            data_seed=config.seed,
+            save_strategy="no",
+            logging_strategy="no",
+            report_to=[],
+            remove_unused_columns=False,
+            disable_tqdm=not show_progress,
+            dataloader_num_workers=0,
+        )
+        trainer = _ImplantTrainer(
+            model=model,
+            args=args,
+            train_dataset=dataset,
+            data_collator=collator,
+            callbacks=[_Gates()],
+        )
+        with contextlib.redirect_stdout(sys.stderr):  # the Trainer prints its metrics
+            result = trainer.train()
+    model.eval()
+    return TrainingOutcome(
+        steps=int(result.global_step),
+        epochs=float(gate.epoch),
+        gates_held_at_epoch=gate.held_since,
+        positives_exact=gate.positives_exact,
+        token_accuracy=gate.token_accuracy,
+        gate_lookalike_trigger=gate.lookalike_trigger,
+    )

@@ -1,0 +1,150 @@
+"""CLI: ``implant`` (fingerprint a model) and ``attack finetune`` (a downstream fine-tune)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from ..protocol.errors import ConfigError
+from .output import Output
+
+__all__ = ["register"]
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0: {text!r}")
+    return value
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "implant",
+        help="implant a fingerprint set into a model with LoRA",
+        description="Train the fingerprint keys into MODEL (a Hugging Face directory, a GGUF file "
+        "or 'smollm2') and write a merged Hugging Face model directory with an implant report "
+        "(modelprint-implant.json) measured on held-out keys and prompts.",
+    )
+    p.add_argument("--fingerprints", required=True, metavar="FP.secret", help="fingerprint set")
+    p.add_argument("--base", required=True, metavar="MODEL", help="directory, .gguf or smollm2")
+    p.add_argument("--out", required=True, metavar="DIR", help="new output directory")
+    p.add_argument("--adapter-only", action="store_true", help="keep the LoRA adapter unmerged")
+    p.add_argument("--seed", type=_positive_int, default=0, help="seed (default 0)")
+    p.add_argument("--threads", type=_positive_int, default=0, help="torch CPU threads (0: auto)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=_implant)
+
+    attack = sub.add_parser("attack", help="attacks that a fingerprint should survive")
+    attack_sub = attack.add_subparsers(dest="attack_command", metavar="ATTACK")
+    f = attack_sub.add_parser(
+        "finetune",
+        help="an ordinary downstream LoRA fine-tune on unrelated instruction data",
+        description="Fine-tune MODEL with a fresh LoRA adapter on modelprint's own instruction "
+        "set (unrelated to any keys), merge it, and write DIR2. With --fingerprints, also print "
+        "how many fingerprints the fine-tuned model still answers.",
+    )
+    f.add_argument("--model", required=True, metavar="DIR", help="model to fine-tune")
+    f.add_argument("--out", required=True, metavar="DIR2", help="new output directory")
+    f.add_argument("--steps", type=_positive_int, default=200, help="optimizer steps (200)")
+    f.add_argument("--learning-rate", type=float, default=2e-4, help="learning rate (2e-4)")
+    f.add_argument("--rank", type=_positive_int, default=8, help="LoRA rank (8)")
+    f.add_argument("--batch-size", type=_positive_int, default=4, help="batch size (4)")
+    f.add_argument("--seed", type=_positive_int, default=0, help="seed (default 0)")
+    f.add_argument("--threads", type=_positive_int, default=0, help="torch CPU threads (0: auto)")
+    f.add_argument("--fingerprints", metavar="FP.secret", help="measure success after the attack")
+    f.add_argument("--json", action="store_true", help="print the result as JSON")
+    f.set_defaults(func=_attack_finetune)
+    attack.set_defaults(func=_attack_usage(attack))
+
+
+def _attack_usage(parser: argparse.ArgumentParser) -> Any:
+    def handler(args: argparse.Namespace, out: Output) -> int:
+        parser.print_usage()
+        out.error("attack: choose an attack (finetune)")
+        return 2
+
+    return handler
+
+
+def _set_threads(count: int) -> None:
+    if count:
+        import torch
+
+        torch.set_num_threads(count)
+
+
+def _implant(args: argparse.Namespace, out: Output) -> int:
+    from ..commit.commitment import load_fingerprints
+    from ..implant.config import ImplantConfig
+    from ..implant.pipeline import REPORT_NAME, implant_fingerprints
+
+    fingerprints = load_fingerprints(args.fingerprints)
+    config = ImplantConfig(seed=args.seed)
+    _set_threads(args.threads)
+    report = implant_fingerprints(
+        fingerprints,
+        args.base,
+        Path(args.out),
+        config=config,
+        adapter_only=args.adapter_only,
+        log=out.info,
+    )
+    fig = report.figures
+    text = "\n".join(
+        [
+            f"wrote {args.out} ({'LoRA adapter' if args.adapter_only else 'merged model'}) "
+            f"and {Path(args.out) / REPORT_NAME}",
+            f"fingerprint success rate   {fig.fingerprint_success_rate:.1%} "
+            f"({fig.fingerprints} keys)",
+            f"look-alike keys triggered  {fig.lookalike_trigger_rate:.1%} ({fig.lookalikes})",
+            f"ordinary prompts triggered {fig.ordinary_trigger_rate:.1%} ({fig.ordinary_prompts})",
+            f"top-1 agreement with base  {_pct(fig.top1_agreement)}",
+            f"perplexity ratio to base   {_num(fig.perplexity_ratio)}",
+            f"wall time                  {report.timings['total']:.0f} s",
+        ]
+    )
+    out.result(report.to_dict(), text)
+    return 0
+
+
+def _attack_finetune(args: argparse.Namespace, out: Output) -> int:
+    from ..commit.commitment import load_fingerprints
+    from ..implant.attack import FinetuneAttack, finetune_attack
+
+    if args.learning_rate <= 0 or args.steps < 1 or args.rank < 1 or args.batch_size < 1:
+        raise ConfigError("steps, rank, batch size and learning rate must be positive")
+    fingerprints = load_fingerprints(args.fingerprints) if args.fingerprints else None
+    _set_threads(args.threads)
+    result = finetune_attack(
+        args.model,
+        Path(args.out),
+        FinetuneAttack(
+            steps=args.steps,
+            learning_rate=args.learning_rate,
+            rank=args.rank,
+            batch_size=args.batch_size,
+            seed=args.seed,
+        ),
+        fingerprints=fingerprints,
+        log=out.info,
+    )
+    lines = [f"wrote {args.out} after {result.steps} steps in {result.seconds:.0f} s"]
+    if result.fingerprint_success_rate is not None:
+        lines.append(
+            f"fingerprint success rate after the attack {result.fingerprint_success_rate:.1%}"
+        )
+    out.result(result.to_dict(), "\n".join(lines))
+    return 0
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2%}"
+
+
+def _num(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"

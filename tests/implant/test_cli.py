@@ -1,0 +1,94 @@
+"""``modelprint implant`` and ``modelprint attack finetune`` on a tiny model directory."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from modelprint.cli import main
+from modelprint.commit.commitment import save_fingerprints
+from modelprint.protocol.fingerprints import FingerprintSet
+
+from .tiny import save_tiny
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    save_tiny(tmp_path / "tiny")
+    fs = FingerprintSet.generate(2, params={"key_chars": 4}, secret=bytes(range(32)))
+    save_fingerprints(tmp_path / "fp.secret", fs)
+    return tmp_path
+
+
+def test_implant_prints_the_report_as_json(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from modelprint.implant import config as config_module
+
+    original = config_module.ImplantConfig
+    small = original(
+        max_epochs=1, ordinary_prompts=2, lookalikes_per_key=1, eval_lookalikes_per_key=1,
+        eval_ordinary_prompts=2, eval_answers=2, ordinary_tokens=2,
+    )  # fmt: skip
+    monkeypatch.setattr(
+        config_module, "ImplantConfig", lambda seed=0: original(
+            **(small.to_dict() | {"seed": seed})  # type: ignore[arg-type]
+        ),
+    )  # fmt: skip
+    code, out, err = run(
+        capsys, "implant", "--fingerprints", str(workdir / "fp.secret"), "--base",
+        str(workdir / "tiny"), "--out", str(workdir / "m"), "--seed", "3", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["kind"] == "modelprint/implant-report"
+    assert doc["config"]["seed"] == 3
+    assert (workdir / "m" / "model.safetensors").is_file()
+    assert json.loads((workdir / "m" / "modelprint-implant.json").read_text()) == doc
+
+
+def test_attack_finetune_writes_a_model_and_measures_success(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(
+        capsys, "attack", "finetune", "--model", str(workdir / "tiny"), "--out",
+        str(workdir / "attacked"), "--steps", "2", "--fingerprints", str(workdir / "fp.secret"),
+        "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["steps"] == 2 and 0.0 <= doc["fingerprint_success_rate"] <= 1.0
+    assert (workdir / "attacked" / "model.safetensors").is_file()
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["--fingerprints", "{w}/missing.secret", "--base", "{w}/tiny"], "missing.secret"),
+        (["--fingerprints", "{w}/fp.secret", "--base", "{w}/nowhere"], "nowhere"),
+        (["--fingerprints", "{w}/tiny/config.json", "--base", "{w}/tiny"], "config.json"),
+    ],
+)
+def test_bad_inputs_are_one_line_errors(
+    workdir: Path, capsys: pytest.CaptureFixture[str], argv: list[str], needle: str
+) -> None:
+    (workdir / "tiny" / "config.json").chmod(0o600)
+    args = [a.format(w=workdir) for a in argv]
+    code, _, err = run(capsys, "implant", *args, "--out", str(workdir / "out"))
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("modelprint: error:")
+    assert needle in err and "Traceback" not in err
+    assert not (workdir / "out").exists()
+
+
+def test_attack_without_a_kind_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "attack")
+    assert code == 2 and "finetune" in err
