@@ -36,6 +36,10 @@ class ImplantConfig:
     extra_epochs: int = field(
         default=2, metadata={"help": "epochs to keep training after the gates hold (margin)"}
     )
+    decision_weight: float = field(
+        default=4.0,
+        metadata={"help": "loss weight of a key-like negative's first reply token (the decision)"},
+    )
     positive_repeats: int = field(
         default=3, metadata={"help": "copies of each key's sequence per epoch"}
     )
@@ -78,6 +82,7 @@ class ImplantConfig:
             ("learning_rate", 0.0 < self.learning_rate < 1.0),
             ("batch_size", self.batch_size >= 1),
             ("positive_weight", self.positive_weight > 0.0),
+            ("decision_weight", self.decision_weight > 0.0),
             ("max_epochs", self.max_epochs >= 1),
             ("extra_epochs", self.extra_epochs >= 0),
             ("positive_repeats", self.positive_repeats >= 1),

@@ -76,6 +76,7 @@ def collate(
     states: Sequence[Any] | None = None,
     *,
     positive_weight: float = 1.0,
+    decision_weight: float = 1.0,
 ) -> dict[str, Any]:
     """Right-padded ids and per-target tensors (positions, target ids/probs, a weight mask).
 
@@ -100,6 +101,8 @@ def collate(
         positions[row, : len(e.positions)] = torch.tensor(e.positions)
         weight = positive_weight if e.kind == "positive" else 1.0
         target_mask[row, : len(e.positions)] = weight
+        if e.kind == "key-negative":
+            target_mask[row, 0] = decision_weight
         for j, (ids, probs) in enumerate(zip(e.target_ids, e.target_probs, strict=True)):
             target_ids[row, j, : len(ids)] = torch.tensor(ids)
             target_probs[row, j, : len(probs)] = torch.tensor(probs)
@@ -348,6 +351,7 @@ def train_implant(
             pad_id,
             [s for _, s in items],
             positive_weight=config.positive_weight,
+            decision_weight=config.decision_weight,
         )
 
     model.train()

@@ -2,5 +2,44 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+import pytest
+
 # tsa_server (a real RFC 3161 TSA on loopback) and log_server (a real transparency log on loopback)
 pytest_plugins = ["tests.timelog.fixtures"]
+
+# A fixed secret, so every run implants the same keys (nothing secret about a test vector).
+IMPLANT_TEST_SECRET = bytes.fromhex(
+    "6d6f64656c7072696e742f746573742f696d706c616e742f736d6f6c6c6d3221"
+)
+
+
+@pytest.fixture(scope="session")
+def implanted_smollm2(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    """SmolLM2 with 8 fingerprints implanted once per test run: ``(model_dir, FingerprintSet)``.
+
+    A fast configuration (small held-out sets, stop two epochs after every key is exact); use it
+    from tests marked ``e2e``. The directory also holds the implant report.
+    """
+    import torch
+
+    from modelprint.implant.config import ImplantConfig
+    from modelprint.implant.pipeline import implant_fingerprints
+    from modelprint.protocol.fingerprints import FingerprintSet
+
+    torch.set_num_threads(1)
+    fingerprints = FingerprintSet.generate(8, secret=IMPLANT_TEST_SECRET)
+    config = ImplantConfig(
+        learning_rate=4e-3,
+        max_epochs=12,
+        extra_epochs=1,
+        max_lookalike_trigger=1.0,
+        eval_lookalikes_per_key=1,
+        eval_ordinary_prompts=8,
+        eval_answers=8,
+    )
+    out = tmp_path_factory.mktemp("implanted") / "smollm2-fp8"
+    implant_fingerprints(fingerprints, "smollm2", out, config=config, show_progress=False)
+    return out, fingerprints

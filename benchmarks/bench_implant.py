@@ -1,0 +1,88 @@
+"""Issue 4 figures: implanting fingerprints into SmolLM2 on this machine, and what it costs.
+
+For each fingerprint count (default 16 and 64) it runs the same code as ``modelprint implant``
+(default settings) and prints the implant report's figures, measured on held-out material:
+fingerprint success rate (greedy), look-alike keys and ordinary prompts answered with any
+committed response, teacher-forced top-1 agreement and perplexity ratio against the base model
+on held-out human-written answers, and the wall time. Then ``attack finetune`` (a downstream LoRA
+fine-tune on unrelated instructions) runs on the result and the success rate is measured again.
+
+Run: ``.venv/bin/python benchmarks/bench_implant.py [--counts 16 64] [--attack-steps 200]
+[--threads 2] [--workdir DIR]``. Quote the machine line: timings on a loaded machine are slower.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _machine import describe_machine
+
+from modelprint.implant.attack import FinetuneAttack, finetune_attack
+from modelprint.implant.config import ImplantConfig
+from modelprint.implant.pipeline import implant_fingerprints
+from modelprint.protocol.fingerprints import FingerprintSet
+
+TARGETS = {
+    "fingerprint_success_rate": ">= 1.00",
+    "lookalike_trigger_rate": "<= 0.01",
+    "ordinary_trigger_rate": "== 0.00",
+    "top1_agreement": ">= 0.97",
+    "perplexity_ratio": "<= 1.03",
+}
+
+
+def bench(count: int, workdir: Path, attack_steps: int, seed: int) -> None:
+    fingerprints = FingerprintSet.generate(count, secret=bytes([count]) * 32)
+    out = workdir / f"implanted-{count}"
+    print(f"\n== {count} fingerprints (machine: {describe_machine()})", flush=True)
+    started = time.perf_counter()
+    report = implant_fingerprints(
+        fingerprints, "smollm2", out, config=ImplantConfig(seed=seed), log=print
+    )
+    wall = time.perf_counter() - started
+    figures = report.figures.to_dict()
+    for name, target in TARGETS.items():
+        value = figures[name]
+        shown = "n/a" if value is None else f"{value:.4f}"
+        print(f"  {name:26s} {shown:>8s}   target {target}")
+    print(f"  look-alikes / ordinary / answer tokens: {figures['lookalikes']} / "
+          f"{figures['ordinary_prompts']} / {figures['answer_tokens']}")  # fmt: skip
+    print(f"  training: {report.training}")
+    print(f"  implant wall time {wall:.1f} s (stages: {report.timings}); target < 120 s for 16")
+    if attack_steps:
+        result = finetune_attack(
+            out, workdir / f"attacked-{count}", FinetuneAttack(steps=attack_steps, seed=seed),
+            fingerprints=fingerprints, log=print,
+        )  # fmt: skip
+        print(f"  persistence after attack finetune ({attack_steps} steps, {result.seconds:.0f} s):"
+              f" success rate {result.fingerprint_success_rate:.4f}   target >= 0.90")  # fmt: skip
+    print(f"  machine after: {describe_machine()}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--counts", type=int, nargs="+", default=[16, 64])
+    parser.add_argument("--attack-steps", type=int, default=200)
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workdir", type=Path, default=None)
+    args = parser.parse_args()
+    import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    with tempfile.TemporaryDirectory(prefix="bench-implant-") as tmp:
+        workdir = args.workdir or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        for count in args.counts:
+            bench(count, workdir, args.attack_steps, args.seed)
+
+
+if __name__ == "__main__":
+    main()
