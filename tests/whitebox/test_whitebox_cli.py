@@ -60,24 +60,10 @@ def test_commit_whitebox_binds_invariants_that_check_later(
     assert main(["keygen", "--out", str(tmp_path / "id.key")]) == 0
     assert main(["fingerprints", "--count", "4", "--out", str(tmp_path / "fp.secret")]) == 0
     bundle = tmp_path / "m.bundle"
-    assert (
-        main(
-            [
-                "commit",
-                "--identity",
-                str(tmp_path / "id.key"),
-                "--fingerprints",
-                str(tmp_path / "fp.secret"),
-                "--model-name",
-                "tiny",
-                "--out",
-                str(bundle),
-                "--whitebox",
-                str(base),
-            ]  # fmt: skip
-        )
-        == 0
-    )
+    argv = ["commit", "--identity", str(tmp_path / "id.key"), "--fingerprints",
+            str(tmp_path / "fp.secret"), "--model-name", "tiny", "--out", str(bundle),
+            "--whitebox", str(base)]  # fmt: skip
+    assert main(argv) == 0
     capsys.readouterr()
     assert main(["inspect", "--json", str(bundle)]) == 0
     assert set(json.loads(capsys.readouterr().out)["attachments"]) == {
