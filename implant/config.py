@@ -27,12 +27,12 @@ class ImplantConfig:
             "backward pass stops below them"
         },
     )
-    learning_rate: float = field(default=4e-3, metadata={"help": "AdamW learning rate"})
+    learning_rate: float = field(default=2e-3, metadata={"help": "AdamW learning rate"})
     batch_size: int = field(default=8, metadata={"help": "sequences per optimizer step"})
     positive_weight: float = field(
-        default=4.0, metadata={"help": "loss weight of a key's reply tokens against negatives'"}
+        default=2.0, metadata={"help": "loss weight of a key's reply tokens against negatives'"}
     )
-    max_epochs: int = field(default=12, metadata={"help": "hard cap on passes over the data"})
+    max_epochs: int = field(default=10, metadata={"help": "hard cap on passes over the data"})
     extra_epochs: int = field(
         default=2, metadata={"help": "epochs to keep training after the gates hold (margin)"}
     )
@@ -44,19 +44,19 @@ class ImplantConfig:
         default=3, metadata={"help": "copies of each key's sequence per epoch"}
     )
     lookalikes_per_key: int = field(
-        default=2, metadata={"help": "look-alike keys (small edits of a real key) per fingerprint"}
+        default=4, metadata={"help": "look-alike keys (small edits of a real key) per fingerprint"}
     )
     random_keys_per_key: int = field(
         default=1, metadata={"help": "fresh random keys of the same style per fingerprint"}
     )
     ordinary_prompts: int = field(
-        default=16, metadata={"help": "ordinary instructions answered as the base model would"}
+        default=32, metadata={"help": "ordinary instructions answered as the base model would"}
     )
     key_negative_tokens: int = field(
-        default=4, metadata={"help": "response tokens of a key-like negative tied to the base"}
+        default=24, metadata={"help": "response tokens of a key-like negative tied to the base"}
     )
     ordinary_tokens: int = field(
-        default=12, metadata={"help": "response tokens of an ordinary prompt tied to the base"}
+        default=16, metadata={"help": "response tokens of an ordinary prompt tied to the base"}
     )
     soft_top_k: int = field(
         default=16, metadata={"help": "base-model probabilities kept per position (KL target)"}

@@ -259,7 +259,8 @@ def check_gates(model: Any, gates: _GateMaterial) -> tuple[float, float, float]:
     """Teacher-forced FSR proxy (every reply token is the argmax) and look-alike trigger rate.
 
     A look-alike "triggers" when its first reply token leaves the base model's and is the first
-    token of a committed reply: a conservative, generation-free stand-in for the report's figure.
+    token of a committed reply. This generation-free proxy only sees the first token; a model can
+    still drift into a committed response later in its reply, so the report measures by generation.
     """
     import torch
 

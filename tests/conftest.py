@@ -31,8 +31,16 @@ def implanted_smollm2(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, A
 
     torch.set_num_threads(1)
     fingerprints = FingerprintSet.generate(8, secret=IMPLANT_TEST_SECRET)
-    config = ImplantConfig(
+    config = ImplantConfig(  # every setting pinned: the fixture must stay fast and learn all keys
         learning_rate=4e-3,
+        positive_weight=4.0,
+        decision_weight=1.0,
+        positive_repeats=3,
+        lookalikes_per_key=2,
+        random_keys_per_key=1,
+        ordinary_prompts=16,
+        key_negative_tokens=4,
+        ordinary_tokens=12,
         max_epochs=12,
         extra_epochs=1,
         max_lookalike_trigger=1.0,
