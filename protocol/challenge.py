@@ -23,6 +23,11 @@ Bytes (normative text in specs/challenge.md):
   signed in a DSSE envelope of type ``application/vnd.modelprint.reveal.v1+msgpack`` by the
   commitment's publisher key; the file is ``{kind: "modelprint/signed-reveal", version: 1,
   envelope}``.
+
+Reference-scored schemes (``double-i/v1``, specs/challenge.md §9): each revealed pair is queried
+twice, as its key (role ``"trigger"``, ``index`` = the leaf index) and as its key without triggers
+(role ``"reference"``, ``index`` = :func:`reference_index` of the leaf, a negative number, so the
+two never share an id in replies or transcripts).
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -51,8 +56,17 @@ from .fingerprints import FingerprintPair, FingerprintSet
 from .hashing import Tag, tagged_hash
 from .merkle import MultiProof, verify_multiproof
 from .records import MAX_TIME, Commitment, content_id, parse_document
+from .scheme_doublei import DecisionTable, DoubleIScheme
 from .schemes import Scheme, get_scheme
-from .scoring import DEFAULT_THRESHOLD, Verdict, decide, null_probability, rejected
+from .scoring import (
+    DEFAULT_THRESHOLD,
+    REFERENCE_SCORED,
+    Verdict,
+    decide,
+    decide_by_reference,
+    null_probability,
+    rejected,
+)
 
 __all__ = [
     "MAX_CHALLENGE",
@@ -64,6 +78,7 @@ __all__ = [
     "Conclude",
     "IssueChallenge",
     "Query",
+    "QueryRole",
     "ReceiveReveal",
     "RecordAnswer",
     "Reveal",
@@ -71,6 +86,7 @@ __all__ = [
     "SignedReveal",
     "create_reveal",
     "derive_indices",
+    "reference_index",
     "verify_reveal",
 ]
 
@@ -422,15 +438,34 @@ TRANSITIONS: dict[tuple[SessionState, type[Any]], tuple[SessionState, ...]] = {
 """(state, event type) -> the states the event may lead to; every other pair is illegal."""
 
 
+QueryRole = Literal["trigger", "reference"]
+
+
+def reference_index(leaf: int) -> int:
+    """The query id of a leaf's reference query: ``-1 - leaf`` (never a leaf index itself)."""
+    return -1 - leaf
+
+
 @dataclass(frozen=True, slots=True)
 class Query:
-    """One prompt to send to the suspect: ``messages`` is exactly the chat sent."""
+    """One prompt to send to the suspect: ``messages`` is exactly the chat sent.
+
+    ``index`` identifies the query in replies and transcripts: the leaf index for a trigger query
+    (every query of a binomial-scored scheme), :func:`reference_index` of it for a reference query.
+    ``key`` is the text asked (for a reference query, the key without its triggers).
+    """
 
     index: int
     key: str
     expected: str
     messages: tuple[tuple[str, str], ...]
     scored: bool = True
+    role: QueryRole = "trigger"
+
+    @property
+    def leaf(self) -> int:
+        """The index of the revealed pair this query belongs to."""
+        return self.index if self.role == "trigger" else -1 - self.index
 
     def chat(self) -> list[dict[str, str]]:
         """The messages in OpenAI chat form."""
@@ -466,7 +501,19 @@ class ChallengeSession:
         self.bundle_id = bundle_id
         self.scheme: Scheme = get_scheme(commitment.scheme, commitment.scheme_params)
         self.threshold = threshold
-        self.p0 = null_probability(commitment.scheme, p0)
+        self.p0: Fraction | None
+        self.doublei: DoubleIScheme | None = None
+        if commitment.scheme in REFERENCE_SCORED:
+            if p0 is not None:
+                raise ConfigError(
+                    f"{commitment.scheme} is scored by Fisher's exact test; a null probability "
+                    "does not apply"
+                )
+            if not isinstance(self.scheme, DoubleIScheme):
+                raise ConfigError(f"no reference queries for scheme {commitment.scheme!r}")
+            self.doublei, self.p0 = self.scheme, None
+        else:
+            self.p0 = null_probability(commitment.scheme, p0)
         self.known_burned = frozenset(known_burned)
         self.state = SessionState.IDLE
         self.challenge: Challenge | None = None
@@ -514,8 +561,8 @@ class ChallengeSession:
             self._reject(f"reveal rejected: {exc}")
             return
         burned = set(reveal.burned) | self.known_burned
-        self._queries = {
-            p.index: Query(
+        queries = [
+            Query(
                 index=p.index,
                 key=p.key,
                 expected=p.response,
@@ -523,9 +570,33 @@ class ChallengeSession:
                 scored=p.index not in burned,
             )
             for p in reveal.pairs
-        }
+        ]
+        if self.doublei is not None:
+            try:
+                queries += [self._reference(self.doublei, q) for q in queries]
+            except ConfigError as exc:
+                self._reject(f"reveal rejected: {exc}")
+                return
+        self._queries = {q.index: q for q in queries}
         self.reveal = reveal
         self.state = SessionState.QUERYING
+
+    @staticmethod
+    def _reference(scheme: DoubleIScheme, trigger: Query) -> Query:
+        """The trigger-free twin of ``trigger``; raises ConfigError for a malformed pair."""
+        try:
+            scheme.check_pair(trigger.key, trigger.expected)
+        except ConfigError as exc:
+            raise ConfigError(f"pair {trigger.index}: {exc}") from exc
+        key = scheme.reference_key(trigger.key)
+        return Query(
+            index=reference_index(trigger.index),
+            key=key,
+            expected=trigger.expected,
+            messages=(("user", scheme.prompt(key)),),
+            scored=trigger.scored,
+            role="reference",
+        )
 
     def _record(self, event: RecordAnswer) -> None:
         query = self._queries.get(event.index)
@@ -540,6 +611,10 @@ class ChallengeSession:
 
     def _conclude(self, trusted_time: int | None) -> None:
         assert self.challenge is not None
+        if self.doublei is not None:
+            self._conclude_by_reference(trusted_time)
+            return
+        assert self.p0 is not None
         scored = [q for q in self._queries.values() if q.scored]
         answers = [self._answers.get(q.index) for q in scored]
         matched = sum(1 for a in answers if a is not None and a.matched)
@@ -556,6 +631,36 @@ class ChallengeSession:
         )
         self.state = SessionState.DONE
 
+    def _conclude_by_reference(self, trusted_time: int | None) -> None:
+        """Fisher scoring; a failed query always counts against the fingerprint."""
+        assert self.challenge is not None
+        trigger_hits = reference_hits = failed = pairs = 0
+        for q in self._queries.values():
+            if not q.scored:
+                continue
+            answer = self._answers.get(q.index)
+            missing = answer is None or answer.output is None
+            failed += missing
+            if q.role == "trigger":
+                pairs += 1
+                trigger_hits += answer is not None and answer.matched
+            else:
+                reference_hits += missing or (answer is not None and answer.matched)
+        self._verdict = decide_by_reference(
+            table=DecisionTable(
+                trigger_matched=trigger_hits,
+                trigger_queried=pairs,
+                reference_matched=reference_hits,
+                reference_queried=pairs,
+            ),
+            failed=failed,
+            threshold=self.threshold,
+            trusted_time=trusted_time,
+            first_seen=self.challenge.first_seen,
+            excluded=sum(1 for q in self._queries.values() if not q.scored and q.role == "trigger"),
+        )
+        self.state = SessionState.DONE
+
     def _reject(self, reason: str) -> None:
         self.reasons.append(reason)
         self._verdict = rejected(
@@ -568,10 +673,11 @@ class ChallengeSession:
     # -- reading the session -----------------------------------------------------------------
 
     def queries(self) -> tuple[Query, ...]:
-        """Every query to send, ascending index (available once the reveal verified)."""
+        """Every query to send, by ascending leaf index, a trigger query before its reference
+        (available once the reveal verified)."""
         if self.state not in (SessionState.QUERYING, SessionState.DONE):
             raise StateError(f"no queries in state {self.state.value}")
-        return tuple(self._queries[i] for i in sorted(self._queries))
+        return tuple(sorted(self._queries.values(), key=_query_order))
 
     def pending(self) -> tuple[Query, ...]:
         """Queries that have no answer yet."""
@@ -582,10 +688,10 @@ class ChallengeSession:
         if self.state in (SessionState.IDLE, SessionState.AWAITING_REVEAL):
             return ()
         out = []
-        for index in sorted(self._queries):
-            answer = self._answers.get(index)
+        for query in sorted(self._queries.values(), key=_query_order):
+            answer = self._answers.get(query.index)
             if answer is None:
-                answer = Answer(self._queries[index], None, "not queried", False)
+                answer = Answer(query, None, "not queried", False)
             out.append(answer)
         return tuple(out)
 
@@ -593,3 +699,7 @@ class ChallengeSession:
         if self._verdict is None:
             raise StateError(f"no verdict in state {self.state.value}")
         return self._verdict
+
+
+def _query_order(query: Query) -> tuple[int, bool]:
+    return query.leaf, query.role == "reference"

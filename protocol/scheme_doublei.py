@@ -18,11 +18,12 @@ import random
 import re
 import unicodedata
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import ClassVar
 
 from .errors import ConfigError
 
-__all__ = ["DecisionTable", "DoubleIScheme", "fisher_exact"]
+__all__ = ["DecisionTable", "DoubleIScheme", "fisher_exact", "fisher_tail"]
 
 _TRIGGER_ALPHABET: str = (
     "".join(chr(c) for c in range(0x0430, 0x0450))  # Cyrillic а..я
@@ -139,6 +140,27 @@ class DoubleIScheme:
             raise ConfigError("not a double-i/v1 key")
         return f"{parts.group(2)}\nInput: {parts.group(4)}"
 
+    def check_pair(self, key: str, response: str) -> None:
+        """Raise :class:`ConfigError` unless ``key`` and ``response`` have this scheme's exact form.
+
+        A verifier calls this on revealed pairs: the publisher, not the seed, chose their text,
+        and a trigger such as ``"Negate:"`` would flip any model's answer and fake a difference
+        between trigger and reference queries. Well-formed triggers are ``trigger_chars``
+        characters of :attr:`alphabet`, the task is one of :attr:`questions` and :attr:`inputs`,
+        and the response is ``Yes`` or ``No``.
+        """
+        parts = _KEY_SHAPE.match(key)
+        if parts is None:
+            raise ConfigError("not a double-i/v1 key")
+        first, question, second, sentence = parts.groups()
+        for trigger in (first, second):
+            if len(trigger) != self.trigger_chars or not set(trigger) <= set(self.alphabet):
+                raise ConfigError(f"not a double-i/v1 trigger: {trigger!r}")
+        if question not in self.questions or sentence not in self.inputs:
+            raise ConfigError("not a double-i/v1 task")
+        if response not in _DECISIONS:
+            raise ConfigError(f"not a double-i/v1 decision: {response!r}")
+
     def lookalikes(self, key: str, rng: random.Random, count: int) -> list[str]:
         """The reference query, one trigger dropped, or a trigger with one character changed."""
         parts = _KEY_SHAPE.match(key)
@@ -192,7 +214,11 @@ class DecisionTable:
 
     def p_value(self) -> float:
         """One-sided Fisher exact p: trigger queries match more often than references."""
-        return fisher_exact(
+        return float(self.exact_p_value())
+
+    def exact_p_value(self) -> Fraction:
+        """:meth:`p_value` as an exact fraction, for comparing with a verdict threshold."""
+        return fisher_tail(
             self.trigger_matched,
             self.trigger_queried - self.trigger_matched,
             self.reference_matched,
@@ -207,11 +233,16 @@ def fisher_exact(a: int, b: int, c: int, d: int, *, alternative: str = "greater"
     (row 1 is more often in column 1 than row 2); ``"less"``: P(A <= a); ``"two-sided"``: the sum
     of the probabilities of all tables no more likely than the observed one.
     """
+    return float(fisher_tail(a, b, c, d, alternative=alternative))
+
+
+def fisher_tail(a: int, b: int, c: int, d: int, *, alternative: str = "greater") -> Fraction:
+    """:func:`fisher_exact` as an exact fraction (no rounding, no underflow to 0)."""
     if min(a, b, c, d) < 0:
         raise ConfigError("Fisher table counts must be non-negative")
     row1, col1, n = a + b, a + c, a + b + c + d
     if n == 0:
-        return 1.0
+        return Fraction(1)
     low, high = max(0, col1 - (n - row1)), min(row1, col1)
     total = math.comb(n, col1)
 
@@ -227,4 +258,4 @@ def fisher_exact(a: int, b: int, c: int, d: int, *, alternative: str = "greater"
         tail = sum(w for w in (weight(x) for x in range(low, high + 1)) if w <= observed)
     else:
         raise ConfigError(f"unknown alternative {alternative!r}")
-    return min(1.0, tail / total)
+    return min(Fraction(1), Fraction(tail, total))

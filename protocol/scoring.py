@@ -10,6 +10,12 @@ rational arithmetic, so it is exact and never underflows to a misleading 0.
 A verdict is "match" only when the reveal verified, the p-value is below the threshold, AND a
 trusted commitment time lies strictly before the suspect's first-seen time. Queries that failed
 (server faults, timeouts) count as non-matches and mark the result ``partial``.
+
+Schemes whose answers are common words (``double-i/v1``: one-word Yes/No decisions, a chance
+baseline near 1/2) have no small per-key null probability. They are scored by
+:func:`decide_by_reference` instead: each key is also asked without its triggers, and the p-value is
+the one-sided Fisher exact test of "trigger queries get the committed decision more often than
+their trigger-free references" (specs/challenge.md §9). :data:`REFERENCE_SCORED` names them.
 """
 
 from __future__ import annotations
@@ -20,14 +26,17 @@ from fractions import Fraction
 from typing import Literal
 
 from .errors import ConfigError
+from .scheme_doublei import DecisionTable
 
 __all__ = [
     "DEFAULT_THRESHOLD",
     "NULL_PROBABILITIES",
+    "REFERENCE_SCORED",
     "Verdict",
     "VerdictKind",
     "binomial_tail",
     "decide",
+    "decide_by_reference",
     "null_probability",
 ]
 
@@ -45,8 +54,17 @@ NULL_PROBABILITIES: dict[str, Fraction] = {
 }
 
 
+REFERENCE_SCORED: frozenset[str] = frozenset({"double-i/v1"})
+"""Schemes scored by Fisher's exact test against reference queries, not by a binomial ``p0``."""
+
+
 def null_probability(scheme: str, override: Fraction | None = None) -> Fraction:
     """The documented per-key null probability of ``scheme`` (or a verifier's ``override``)."""
+    if scheme in REFERENCE_SCORED:
+        raise ConfigError(
+            f"scheme {scheme!r} has no per-key null probability: it is scored by Fisher's exact "
+            "test against reference queries"
+        )
     if override is not None:
         if not 0 < override < 1:
             raise ConfigError("a null probability must lie strictly between 0 and 1")
@@ -84,6 +102,8 @@ class Verdict:
     trusted_time: int | None
     first_seen: int | None
     reasons: tuple[str, ...] = field(default=())
+    decisions: DecisionTable | None = None
+    """The trigger/reference table of a reference-scored scheme (None for binomial scoring)."""
 
     @property
     def partial(self) -> bool:
@@ -111,28 +131,113 @@ def decide(
         raise ConfigError("inconsistent match counts")
     p_value = binomial_tail(queried, matched, p0)
     reasons: list[str] = []
-    before = trusted_time is not None and trusted_time < first_seen
-    significant = queried > 0 and p_value < threshold
     if failed:
         reasons.append(
             f"partial: {failed} of {queried} queries failed and were counted as non-matches"
         )
     if excluded:
         reasons.append(f"{excluded} already-revealed (burned) indices were not scored")
+    significant = queried > 0 and p_value < threshold
+    if queried == 0:
+        evidence = "no fresh fingerprint was queried"
+    elif significant:
+        evidence = f"{matched}/{queried} matches: p = {float(p_value):.3g} < {float(threshold):.3g}"
+    else:
+        evidence = f"{matched}/{queried} matches: p = {float(p_value):.3g} is not below {float(threshold):.3g}"
+    return _verdict(
+        reasons,
+        evidence,
+        significant=significant,
+        matched=matched,
+        queried=queried,
+        failed=failed,
+        p_value=p_value,
+        threshold=threshold,
+        null_probability=p0,
+        trusted_time=trusted_time,
+        first_seen=first_seen,
+    )
+
+
+def decide_by_reference(
+    *,
+    table: DecisionTable,
+    failed: int,
+    threshold: Fraction,
+    trusted_time: int | None,
+    first_seen: int,
+    excluded: int = 0,
+) -> Verdict:
+    """The verdict of a reference-scored scheme (``double-i/v1``) from its decision table.
+
+    ``table`` counts, over the scored pairs, trigger queries that got the committed decision and
+    reference queries that got it; the caller has already counted a failed trigger query as a
+    non-match and a failed reference query as a match (both against the publisher). ``failed`` is
+    the number of such failed queries, trigger and reference together. ``matched``/``queried`` of
+    the verdict count trigger queries; ``p_value`` is :meth:`DecisionTable.exact_p_value`.
+    """
+    if not 0 <= failed <= table.trigger_queried + table.reference_queried:
+        raise ConfigError("inconsistent failure count")
+    matched, queried = table.trigger_matched, table.trigger_queried
+    p_value = table.exact_p_value()
+    reasons: list[str] = []
+    if failed:
+        reasons.append(
+            f"partial: {failed} of {table.trigger_queried + table.reference_queried} queries "
+            "failed and were counted against the fingerprint (a trigger query as no decision, "
+            "a reference query as the committed decision)"
+        )
+    if excluded:
+        reasons.append(f"{excluded} already-revealed (burned) indices were not scored")
+    significant = queried > 0 and p_value < threshold
+    counts = (
+        f"{matched}/{queried} trigger and {table.reference_matched}/{table.reference_queried} "
+        "reference queries gave the committed decision: Fisher p = "
+    )
+    if queried == 0:
+        evidence = "no fresh fingerprint was queried"
+    elif significant:
+        evidence = f"{counts}{float(p_value):.3g} < {float(threshold):.3g}"
+    else:
+        evidence = f"{counts}{float(p_value):.3g} is not below {float(threshold):.3g}"
+    return _verdict(
+        reasons,
+        evidence,
+        significant=significant,
+        matched=matched,
+        queried=queried,
+        failed=failed,
+        p_value=p_value,
+        threshold=threshold,
+        null_probability=None,
+        trusted_time=trusted_time,
+        first_seen=first_seen,
+        decisions=table,
+    )
+
+
+def _verdict(
+    reasons: list[str],
+    evidence: str,
+    *,
+    significant: bool,
+    matched: int,
+    queried: int,
+    failed: int,
+    p_value: Fraction,
+    threshold: Fraction,
+    null_probability: Fraction | None,
+    trusted_time: int | None,
+    first_seen: int,
+    decisions: DecisionTable | None = None,
+) -> Verdict:
+    """The shared rule: time order first (else "rejected"), then significance ("match")."""
+    before = trusted_time is not None and trusted_time < first_seen
     if trusted_time is None:
         reasons.append("no trusted commitment time (transparency log or RFC 3161 timestamp)")
     elif not before:
         reasons.append("the trusted commitment time is not before the suspect's first-seen time")
-    if queried == 0:
-        reasons.append("no fresh fingerprint was queried")
-    elif significant:
-        reasons.append(
-            f"{matched}/{queried} matches: p = {float(p_value):.3g} < {float(threshold):.3g}"
-        )
-    else:
-        reasons.append(
-            f"{matched}/{queried} matches: p = {float(p_value):.3g} is not below {float(threshold):.3g}"
-        )
+    reasons.append(evidence)
     kind: VerdictKind
     if not before:
         kind = "rejected"
@@ -147,11 +252,12 @@ def decide(
         failed=failed,
         p_value=p_value,
         threshold=threshold,
-        null_probability=p0,
+        null_probability=null_probability,
         committed_before=before,
         trusted_time=trusted_time,
         first_seen=first_seen,
         reasons=tuple(reasons),
+        decisions=decisions,
     )
 
 

@@ -3,6 +3,9 @@
 The JSON form is ``{"verdict", "matched", "queried", "p_value", "committed_before", "reasons",
 "queries": [{"index", "prompt", "expected", "output", "matched"}], ...}``; ``prompt`` is exactly the
 chat messages sent. It doubles as a transcript for ``verify --transcript`` (offline re-scoring).
+For a reference-scored scheme (``double-i/v1``) each query also carries ``role`` (``"trigger"`` or
+``"reference"``) and ``pair`` (its leaf index), and the document a ``reference`` object with the
+reference row of the Fisher table; ``matched``/``queried`` count trigger queries.
 Every string in the HTML page is escaped: suspect outputs are hostile input.
 """
 
@@ -36,21 +39,31 @@ def to_json(outcome: Outcome, *, whitebox: dict[str, Any] | None = None) -> dict
     (``WhiteboxCheck.as_dict()``); it is evidence beside the verdict, not part of it.
     """
     v = outcome.verdict
+    table = v.decisions
     queries = []
     for a in outcome.answers:
         reply = outcome.replies.get(a.query.index)
-        queries.append(
-            {
-                "index": a.query.index,
-                "prompt": a.query.chat(),
-                "expected": a.query.expected,
-                "output": a.output,
-                "matched": a.matched,
-                "scored": a.query.scored,
-                "error": a.error,
-                "seconds": None if reply is None else round(reply.seconds, 4),
-            }
-        )
+        entry: dict[str, Any] = {
+            "index": a.query.index,
+            "prompt": a.query.chat(),
+            "expected": a.query.expected,
+            "output": a.output,
+            "matched": a.matched,
+            "scored": a.query.scored,
+            "error": a.error,
+            "seconds": None if reply is None else round(reply.seconds, 4),
+        }
+        if table is not None:
+            entry |= {"role": a.query.role, "pair": a.query.leaf}
+        queries.append(entry)
+    reference = (
+        {}
+        if table is None
+        else {
+            "test": "fisher-exact",
+            "reference": {"matched": table.reference_matched, "queried": table.reference_queried},
+        }
+    )
     return {
         "verdict": v.kind,
         "matched": v.matched,
@@ -72,6 +85,7 @@ def to_json(outcome: Outcome, *, whitebox: dict[str, Any] | None = None) -> dict
         "challenge": outcome.challenge.digest().hex(),
         "suspect": outcome.suspect,
         "whitebox": whitebox,
+        **reference,
         "queries": queries,
     }
 
@@ -100,14 +114,20 @@ def render_html(outcome: Outcome, *, whitebox: dict[str, Any] | None = None) -> 
         return f"<tr><th>{e(label)}</th><td>{e('-' if value is None else str(value))}</td></tr>"
 
     p_value = "-" if doc["p_value"] is None else f"{doc['p_value']:.3g}"
+    if "reference" in doc:
+        null = (
+            f"Fisher's exact test; {doc['reference']['matched']} of "
+            f"{doc['reference']['queried']} reference queries gave the committed decision"
+        )
+    else:
+        null = f"per-key null probability {doc['null_probability']}"
     summary = [
         row("Model (committed name)", doc["model_name"]),
         row("Bundle", doc["bundle"]),
         row("Publisher key id", doc["publisher_key_id"]),
         row("Suspect", doc["suspect"]),
         row("Matches", f"{doc['matched']} of {doc['queried']} scored queries"),
-        row("p-value", f"{p_value} (threshold {doc['threshold']:.3g}, "
-            f"per-key null probability {doc['null_probability']})"),
+        row("p-value", f"{p_value} (threshold {doc['threshold']:.3g}, {null})"),
         row("Failed queries", doc["failed"]),
         row("Suspect first seen", doc["first_seen"]),
         row("Trusted commitment time", doc["trusted_time"] or "none"),
@@ -120,7 +140,7 @@ def render_html(outcome: Outcome, *, whitebox: dict[str, Any] | None = None) -> 
     if doc["partial"]:
         warn += (
             f'<p class="warn">Partial result: {doc["failed"]} queries failed and were counted '
-            "as non-matches.</p>"
+            f"{'against the fingerprint' if 'reference' in doc else 'as non-matches'}.</p>"
         )
     if doc["time_unsafe"]:
         warn += (
@@ -133,12 +153,15 @@ def render_html(outcome: Outcome, *, whitebox: dict[str, Any] | None = None) -> 
         output = q["output"] if q["output"] is not None else f"(no output: {q['error']})"
         if not q["scored"]:
             mark = '<span class="no">burned, not scored</span>'
+        elif q.get("role") == "reference":  # the control row: its "match" is not evidence
+            mark = "committed decision" if q["matched"] else "other"
         else:
             mark = (
                 '<span class="yes">match</span>' if q["matched"] else '<span class="no">no</span>'
             )
+        label = q["index"] if "role" not in q else f"{q['pair']} ({q['role']})"
         rows.append(
-            f"<tr><td>{q['index']}</td><td><pre>{e(prompt)}</pre></td>"
+            f"<tr><td>{e(str(label))}</td><td><pre>{e(prompt)}</pre></td>"
             f"<td><pre>{e(q['expected'])}</pre></td><td><pre>{e(output)}</pre></td>"
             f"<td>{mark}</td></tr>"
         )
