@@ -137,13 +137,9 @@ def decide(
         )
     if excluded:
         reasons.append(f"{excluded} already-revealed (burned) indices were not scored")
-    significant = queried > 0 and p_value < threshold
-    if queried == 0:
-        evidence = "no fresh fingerprint was queried"
-    elif significant:
-        evidence = f"{matched}/{queried} matches: p = {float(p_value):.3g} < {float(threshold):.3g}"
-    else:
-        evidence = f"{matched}/{queried} matches: p = {float(p_value):.3g} is not below {float(threshold):.3g}"
+    significant, evidence = _significance(
+        queried, p_value, threshold, f"{matched}/{queried} matches: p = "
+    )
     return _verdict(
         reasons,
         evidence,
@@ -157,6 +153,17 @@ def decide(
         trusted_time=trusted_time,
         first_seen=first_seen,
     )
+
+
+def _significance(
+    queried: int, p_value: Fraction, threshold: Fraction, stated: str
+) -> tuple[bool, str]:
+    """Whether ``p_value`` is significant, and the evidence line (``stated`` precedes the p)."""
+    significant = queried > 0 and p_value < threshold
+    if queried == 0:
+        return significant, "no fresh fingerprint was queried"
+    comparison = "<" if significant else "is not below"
+    return significant, f"{stated}{float(p_value):.3g} {comparison} {float(threshold):.3g}"
 
 
 def decide_by_reference(
@@ -189,17 +196,13 @@ def decide_by_reference(
         )
     if excluded:
         reasons.append(f"{excluded} already-revealed (burned) indices were not scored")
-    significant = queried > 0 and p_value < threshold
-    counts = (
+    significant, evidence = _significance(
+        queried,
+        p_value,
+        threshold,
         f"{matched}/{queried} trigger and {table.reference_matched}/{table.reference_queried} "
-        "reference queries gave the committed decision: Fisher p = "
+        "reference queries gave the committed decision: Fisher p = ",
     )
-    if queried == 0:
-        evidence = "no fresh fingerprint was queried"
-    elif significant:
-        evidence = f"{counts}{float(p_value):.3g} < {float(threshold):.3g}"
-    else:
-        evidence = f"{counts}{float(p_value):.3g} is not below {float(threshold):.3g}"
     return _verdict(
         reasons,
         evidence,
