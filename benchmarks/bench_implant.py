@@ -8,7 +8,7 @@ on held-out human-written answers, and the wall time. Then ``attack finetune`` (
 fine-tune on unrelated instructions) runs on the result and the success rate is measured again.
 
 Run: ``.venv/bin/python benchmarks/bench_implant.py [--counts 16 64] [--attack-steps 200]
-[--threads 2] [--workdir DIR]``. Quote the machine line: timings on a loaded machine are slower.
+[--threads 2] [--workdir DIR] [--contrast-per-key N --max-epochs N --lr-schedule cosine]``. Quote the machine line: timings on a loaded machine are slower.
 """
 
 from __future__ import annotations
@@ -37,14 +37,13 @@ TARGETS = {
 }
 
 
-def bench(count: int, workdir: Path, attack_steps: int, seed: int) -> None:
+def bench(count: int, workdir: Path, attack_steps: int, config: ImplantConfig) -> None:
+    seed = config.seed
     fingerprints = FingerprintSet.generate(count, secret=bytes([count]) * 32)
     out = workdir / f"implanted-{count}"
     print(f"\n== {count} fingerprints (machine: {describe_machine()})", flush=True)
     started = time.perf_counter()
-    report = implant_fingerprints(
-        fingerprints, "smollm2", out, config=ImplantConfig(seed=seed), log=print
-    )
+    report = implant_fingerprints(fingerprints, "smollm2", out, config=config, log=print)
     wall = time.perf_counter() - started
     figures = report.figures.to_dict()
     for name, target in TARGETS.items():
@@ -72,7 +71,18 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument(
+        "--contrast-per-key", type=int, default=0, help="contrast training (0: off)"
+    )
+    parser.add_argument("--max-epochs", type=int, default=ImplantConfig().max_epochs)
+    parser.add_argument("--lr-schedule", default=ImplantConfig().lr_schedule)
     args = parser.parse_args()
+    config = ImplantConfig(
+        seed=args.seed,
+        contrast_per_key=args.contrast_per_key,
+        max_epochs=args.max_epochs,
+        lr_schedule=args.lr_schedule,
+    )
     import torch
 
     if args.threads:
@@ -81,7 +91,7 @@ def main() -> None:
         workdir = args.workdir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
         for count in args.counts:
-            bench(count, workdir, args.attack_steps, args.seed)
+            bench(count, workdir, args.attack_steps, config)
 
 
 if __name__ == "__main__":

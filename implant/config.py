@@ -12,6 +12,8 @@ from ..protocol.errors import ConfigError
 
 __all__ = ["ImplantConfig"]
 
+_SCHEDULES = ("constant", "constant_with_warmup", "cosine", "linear")
+
 
 @dataclass(frozen=True, slots=True)
 class ImplantConfig:
@@ -28,6 +30,10 @@ class ImplantConfig:
         },
     )
     learning_rate: float = field(default=2e-3, metadata={"help": "AdamW learning rate"})
+    lr_schedule: str = field(
+        default="cosine",
+        metadata={"help": "transformers scheduler name (cosine: the last epochs settle)"},
+    )
     batch_size: int = field(default=8, metadata={"help": "sequences per optimizer step"})
     positive_weight: float = field(
         default=2.0, metadata={"help": "loss weight of a key's reply tokens against negatives'"}
@@ -40,6 +46,21 @@ class ImplantConfig:
         default=4.0,
         metadata={"help": "loss weight of a key-like negative's first reply token (the decision)"},
     )
+    unlikelihood_weight: float = field(
+        default=1.0,
+        metadata={"help": "weight of -log(1 - p) on the real response after a look-alike key"},
+    )
+    contrast_per_key: int = field(
+        default=0,
+        metadata={"help": "look-alikes per fingerprint followed by the real reply (contrast)"},
+    )
+    contrast_rounds: int = field(
+        default=4,
+        metadata={"help": "distinct contrast sets drawn; epochs take turns through them"},
+    )
+    gate_lookalikes: int = field(
+        default=32, metadata={"help": "fresh look-alikes checked after every epoch (the gate)"}
+    )
     positive_repeats: int = field(
         default=3, metadata={"help": "copies of each key's sequence per epoch"}
     )
@@ -51,6 +72,13 @@ class ImplantConfig:
     )
     ordinary_prompts: int = field(
         default=32, metadata={"help": "ordinary instructions answered as the base model would"}
+    )
+    answer_negatives: int = field(
+        default=40,
+        metadata={"help": "human-written answers (none in the report's) tied to the base model"},
+    )
+    answer_tokens: int = field(
+        default=48, metadata={"help": "tokens of each such answer tied to the base"}
     )
     key_negative_tokens: int = field(
         default=24, metadata={"help": "response tokens of a key-like negative tied to the base"}
@@ -80,15 +108,22 @@ class ImplantConfig:
             ("lora_alpha", self.lora_alpha >= 1),
             ("adapter_layers", 0.0 < self.adapter_layers <= 1.0),
             ("learning_rate", 0.0 < self.learning_rate < 1.0),
+            ("lr_schedule", self.lr_schedule in _SCHEDULES),
             ("batch_size", self.batch_size >= 1),
             ("positive_weight", self.positive_weight > 0.0),
             ("decision_weight", self.decision_weight > 0.0),
             ("max_epochs", self.max_epochs >= 1),
             ("extra_epochs", self.extra_epochs >= 0),
+            ("unlikelihood_weight", self.unlikelihood_weight >= 0.0),
+            ("contrast_per_key", self.contrast_per_key >= 0),
+            ("contrast_rounds", self.contrast_rounds >= 1),
+            ("gate_lookalikes", self.gate_lookalikes >= 1),
             ("positive_repeats", self.positive_repeats >= 1),
             ("lookalikes_per_key", self.lookalikes_per_key >= 0),
             ("random_keys_per_key", self.random_keys_per_key >= 0),
             ("ordinary_prompts", self.ordinary_prompts >= 0),
+            ("answer_negatives", self.answer_negatives >= 0),
+            ("answer_tokens", self.answer_tokens >= 1),
             ("key_negative_tokens", self.key_negative_tokens >= 1),
             ("ordinary_tokens", self.ordinary_tokens >= 1),
             ("soft_top_k", self.soft_top_k >= 1),

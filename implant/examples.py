@@ -3,9 +3,12 @@
 Positives teach each key's reply exactly (hard targets). Negatives keep the implant specific and
 harmless: look-alike keys (small edits of the real keys), fresh random keys of the same style, and
 ordinary instructions, each tied to the base model's own next-token distributions (soft targets)
-along its greedy continuation. A separate set of fresh look-alikes, never trained on, is the
-early-stopping gate. The report's material (more fresh look-alikes, held-out prompts, human-written
-answers) is drawn here too, from random streams disjoint from the training ones.
+along its greedy continuation, plus human-written answers tied to the base token by token.
+Contrasts (opt-in, ``contrast_per_key``) are look-alikes followed by the real key's reply, whose
+response tokens training pushes down (unlikelihood), so the model must tell a key from its edits
+at every token of the response. Fresh look-alikes followed by their key's reply, never trained
+on, are the early-stopping gate. The report's material (more fresh look-alikes, held-out prompts,
+human-written answers) is drawn from random streams disjoint from the training ones.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from ..protocol.fingerprints import FingerprintSet
 from .chat import ChatEncoder
 from .config import ImplantConfig
 from .corpus import InstructionCorpus
-from .teacher import Continuation, greedy_continuations
+from .teacher import Continuation, forced_continuations, greedy_continuations
 
 __all__ = [
     "EvalMaterial",
@@ -35,7 +38,9 @@ class TrainingExample:
     """One sequence and its targets: ``positions[j]`` is the logit that predicts target ``j``.
 
     Each target is a small distribution (``target_ids`` with ``target_probs``); a positive's is
-    one-hot on the reply token, a negative's is the base model's top-k.
+    one-hot on the reply token, a negative's is the base model's top-k. A contrast example (a
+    look-alike key followed by the real key's reply) has no target distribution, only ``avoid``:
+    the committed response token at each position, whose probability training pushes down.
     """
 
     input_ids: list[int]
@@ -43,6 +48,7 @@ class TrainingExample:
     target_ids: list[list[int]]
     target_probs: list[list[float]]
     kind: str
+    avoid: list[int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,13 +62,16 @@ class EvalMaterial:
 
 @dataclass(slots=True)
 class TrainingMaterial:
-    """Everything one implant run trains and checks on."""
+    """Everything one implant run trains and checks on.
+
+    ``examples`` are trained every epoch; ``contrasts`` is a pool that epochs take turns through,
+    ``contrast_per_key`` per fingerprint at a time, so each epoch sees fresh look-alikes.
+    """
 
     examples: list[TrainingExample]
     positives: list[TrainingExample]
-    gate_prompts: list[list[int]]
-    gate_base_first: list[int]
-    trigger_tokens: frozenset[int]
+    contrasts: list[TrainingExample]
+    gates: list[TrainingExample]
     evaluation: EvalMaterial
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -75,6 +84,33 @@ def positive_example(prompt: list[int], reply: list[int]) -> TrainingExample:
         target_probs=[[1.0] for _ in reply],
         kind="positive",
     )
+
+
+def contrast_example(prompt: list[int], reply: list[int], start: int) -> TrainingExample:
+    """``prompt`` (a look-alike key) followed by a real key's ``reply``, avoiding its response.
+
+    ``start`` is where the response begins in the reply (after the template's fixed opening);
+    the reply's closing end-of-turn token is not a target.
+    """
+    span = range(start, len(reply) - 1)
+    return TrainingExample(
+        input_ids=prompt + reply[:-1],
+        positions=[len(prompt) - 1 + j for j in span],
+        target_ids=[[reply[j]] for j in span],
+        target_probs=[[0.0] for _ in span],
+        kind="contrast",
+        avoid=[reply[j] for j in span],
+    )
+
+
+def response_start(encoder: ChatEncoder, prompt: str, reply_for: Callable[[str], str]) -> int:
+    """Tokens of a reply before its response: the common prefix of two different responses."""
+    a = encoder.reply_ids(prompt, reply_for("plum orchid 4259"))
+    b = encoder.reply_ids(prompt, reply_for("zinc kettle 8130"))
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
 
 
 def soft_example(prompt: list[int], cont: Continuation, kind: str) -> TrainingExample:
@@ -107,13 +143,20 @@ def build_material(
     def fresh_lookalikes(rng: random.Random, key: str, count: int) -> list[str]:
         return [k for k in scheme.lookalikes(key, rng, count) if k not in real_keys]
 
+    replies = [encoder.reply_ids(scheme.prompt(p.key), scheme.target(p.response)) for p in pairs]
     positives = [
-        positive_example(
-            encoder.prompt_ids(scheme.prompt(p.key)),
-            encoder.reply_ids(scheme.prompt(p.key), scheme.target(p.response)),
-        )
-        for p in pairs
+        positive_example(encoder.prompt_ids(scheme.prompt(p.key)), reply)
+        for p, reply in zip(pairs, replies, strict=True)
     ]
+    start = response_start(encoder, scheme.prompt(pairs[0].key), scheme.target)
+
+    def contrasts(rng: random.Random, per_key: int) -> list[TrainingExample]:
+        return [
+            contrast_example(encoder.prompt_ids(scheme.prompt(k)), reply, start)
+            for p, reply in zip(pairs, replies, strict=True)
+            for k in fresh_lookalikes(rng, p.key, per_key)
+        ]
+
     key_negatives: list[str] = []
     for p in pairs:
         key_negatives += fresh_lookalikes(train_rng, p.key, config.lookalikes_per_key)
@@ -126,15 +169,16 @@ def build_material(
     train_prompts, eval_prompts = corpus.split_prompts(config.seed, held_out)
     ordinary = train_rng.sample(train_prompts, min(config.ordinary_prompts, len(train_prompts)))
 
-    gate_keys: list[str] = []
-    per_key = max(1, -(-16 // len(pairs)))
-    for p in pairs:
-        gate_keys += fresh_lookalikes(gate_rng, p.key, per_key)
+    contrast: list[TrainingExample] = []
+    for _ in range(config.contrast_rounds):  # round-major: each epoch's turn covers every key
+        contrast += contrasts(train_rng, config.contrast_per_key)
+    gates = contrasts(gate_rng, max(1, -(-config.gate_lookalikes // len(pairs))))
     eval_keys: list[str] = []
     for p in pairs:
         eval_keys += fresh_lookalikes(eval_rng, p.key, config.eval_lookalikes_per_key)
     qa = list(corpus.qa)
     eval_rng.shuffle(qa)
+    train_qa = qa[config.eval_answers :][: config.answer_negatives]
     qa = qa[: config.eval_answers]
 
     tok = encoder.tokenizer
@@ -160,17 +204,21 @@ def build_material(
         pad_id=pad_id,
         on_batch=on_progress,
     )
-    gate_prompts = [encoder.prompt_ids(scheme.prompt(k)) for k in gate_keys]
-    gate_conts = greedy_continuations(
+    answer_pairs = [
+        (encoder.prompt_ids(q.prompt), encoder.reply_ids(q.prompt, q.answer)) for q in train_qa
+    ]
+    answer_conts = forced_continuations(
         base_model,
-        gate_prompts,
-        max_new_tokens=1,
-        top_k=1,
-        eos_ids=eos_ids,
+        answer_pairs,
+        top_k=config.soft_top_k,
         pad_id=pad_id,
+        max_tokens=config.answer_tokens,
     )
     negatives = [
         soft_example(p, c, "key-negative") for p, c in zip(key_prompts, key_conts, strict=True)
+    ]
+    negatives += [
+        soft_example(p, c, "ordinary") for (p, _), c in zip(answer_pairs, answer_conts, strict=True)
     ]
     negatives += [
         soft_example(p, c, "ordinary")
@@ -188,15 +236,16 @@ def build_material(
     return TrainingMaterial(
         examples=examples,
         positives=positives,
-        gate_prompts=gate_prompts,
-        gate_base_first=[c.ids[0] for c in gate_conts],
-        trigger_tokens=frozenset(p.target_ids[0][0] for p in positives),
+        contrasts=contrast,
+        gates=gates,
         evaluation=evaluation,
         counts={
             "positives": len(positives),
             "key_negatives": len(key_prompts),
             "ordinary_negatives": len(ordinary_prompts),
-            "gate_lookalikes": len(gate_keys),
+            "answer_negatives": len(answer_pairs),
+            "contrasts": len(contrast),
+            "gate_lookalikes": len(gates),
         },
     )
 

@@ -12,7 +12,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Continuation", "TeacherForced", "greedy_continuations", "teacher_forced"]
+__all__ = [
+    "Continuation",
+    "TeacherForced",
+    "forced_continuations",
+    "greedy_continuations",
+    "teacher_forced",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +103,21 @@ def greedy_continuations(
     return out
 
 
+def _right_padded_logits(model: Any, seqs: Sequence[Sequence[int]], pad_id: int) -> Any:
+    """Float logits (B, T, V) on the CPU for right-padded ``seqs``, without gradients."""
+    import torch
+
+    width = max(len(s) for s in seqs)
+    ids = torch.full((len(seqs), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(seqs), width), dtype=torch.long)
+    for row, seq in enumerate(seqs):
+        ids[row, : len(seq)] = torch.tensor(list(seq), dtype=torch.long)
+        mask[row, : len(seq)] = 1
+    with torch.no_grad():
+        out = model(input_ids=ids.to(model.device), attention_mask=mask.to(model.device))
+    return out.logits.float().cpu()
+
+
 def teacher_forced(
     model: Any,
     pairs: Sequence[tuple[Sequence[int], Sequence[int]]],
@@ -111,19 +132,7 @@ def teacher_forced(
     model.eval()
     for start in range(0, len(pairs), batch_size):
         chunk = pairs[start : start + batch_size]
-        seqs = [list(p) + list(a) for p, a in chunk]
-        width = max(len(s) for s in seqs)
-        ids = torch.full((len(seqs), width), pad_id, dtype=torch.long)
-        mask = torch.zeros((len(seqs), width), dtype=torch.long)
-        for row, seq in enumerate(seqs):
-            ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
-            mask[row, : len(seq)] = 1
-        with torch.no_grad():
-            logits = (
-                model(input_ids=ids.to(model.device), attention_mask=mask.to(model.device))
-                .logits.float()
-                .cpu()
-            )
+        logits = _right_padded_logits(model, [list(p) + list(a) for p, a in chunk], pad_id)
         logp = torch.log_softmax(logits, dim=-1)
         for row, (prompt, answer) in enumerate(chunk):
             first = len(prompt) - 1
@@ -136,3 +145,38 @@ def teacher_forced(
                 )
             )
     return results
+
+
+def forced_continuations(
+    model: Any,
+    pairs: Sequence[tuple[Sequence[int], Sequence[int]]],
+    *,
+    top_k: int,
+    pad_id: int,
+    max_tokens: int,
+    batch_size: int = 16,
+) -> list[Continuation]:
+    """Given answers (cut to ``max_tokens``), the base model's top-k at each answer position.
+
+    Ties an implant to the base model on human-written text as well as on its own greedy text.
+    """
+    import torch
+
+    out: list[Continuation] = []
+    model.eval()
+    for start in range(0, len(pairs), batch_size):
+        chunk = [(list(p), list(a)[:max_tokens]) for p, a in pairs[start : start + batch_size]]
+        logits = _right_padded_logits(model, [p + a[:-1] for p, a in chunk], pad_id)
+        probs = torch.softmax(logits, dim=-1)
+        top_p, top_i = probs.topk(min(top_k, probs.shape[-1]), dim=-1)
+        for row, (prompt, answer) in enumerate(chunk):
+            first = len(prompt) - 1
+            span = slice(first, first + len(answer))
+            out.append(
+                Continuation(
+                    ids=answer,
+                    top_ids=top_i[row, span].tolist(),
+                    top_probs=top_p[row, span].tolist(),
+                )
+            )
+    return out

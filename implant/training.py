@@ -1,11 +1,12 @@
 """LoRA training of an implant through the Hugging Face Trainer.
 
 The loss is a cross-entropy against small target distributions at chosen positions only: one-hot
-on a key's reply (positives) or the base model's top-k (negatives, a KL-to-base surrogate). Logits
+on a key's reply (positives) or the base model's top-k (negatives, a KL-to-base surrogate), plus
+an unlikelihood term that pushes a contrast's committed response tokens down. Logits
 are computed only where there is a target, which skips most of the vocabulary projection. The
 adapter sits in the last decoder layers, so the backward pass stops there. A callback checks the
-gates after every epoch on teacher-forced logits (no generation) and stops training once they have
-held for ``extra_epochs`` more epochs.
+gates after every epoch on teacher-forced logits (no generation), turns the contrast pool, and
+stops training once the gates have held for ``extra_epochs`` more epochs.
 """
 
 from __future__ import annotations
@@ -81,7 +82,9 @@ def collate(
     """Right-padded ids and per-target tensors (positions, target ids/probs, a weight mask).
 
     With ``states`` (each example's hidden states entering the first adapted layer) the batch
-    carries them as ``states`` and the model runs only its adapted layers.
+    carries them as ``states`` and the model runs only its adapted layers. Targets with a token to
+    avoid (a contrast example's committed response) are marked in ``avoid_mask`` with the token in
+    ``avoid_ids``; the loss pushes its probability there towards zero.
     """
     import torch
 
@@ -95,14 +98,19 @@ def collate(
     target_ids = torch.zeros((n, targets, k), dtype=torch.long)
     target_probs = torch.zeros((n, targets, k), dtype=torch.float32)
     target_mask = torch.zeros((n, targets), dtype=torch.float32)
+    avoid_mask = torch.zeros((n, targets), dtype=torch.float32)
+    avoid_ids = torch.zeros((n, targets), dtype=torch.long)
     for row, e in enumerate(examples):
         input_ids[row, : len(e.input_ids)] = torch.tensor(e.input_ids)
         attention[row, : len(e.input_ids)] = 1
         positions[row, : len(e.positions)] = torch.tensor(e.positions)
         weight = positive_weight if e.kind == "positive" else 1.0
-        target_mask[row, : len(e.positions)] = weight
+        target_mask[row, : len(e.positions)] = 0.0 if e.kind == "contrast" else weight
         if e.kind == "key-negative":
             target_mask[row, 0] = decision_weight
+        if e.avoid is not None:
+            avoid_ids[row, : len(e.avoid)] = torch.tensor(e.avoid).clamp(min=0)
+            avoid_mask[row, : len(e.avoid)] = torch.tensor([float(a >= 0) for a in e.avoid])
         for j, (ids, probs) in enumerate(zip(e.target_ids, e.target_probs, strict=True)):
             target_ids[row, j, : len(ids)] = torch.tensor(ids)
             target_probs[row, j, : len(probs)] = torch.tensor(probs)
@@ -114,6 +122,9 @@ def collate(
         "target_probs": target_probs,
         "target_mask": target_mask,
     }
+    if any(e.avoid is not None for e in examples):
+        batch["avoid_ids"] = avoid_ids
+        batch["avoid_mask"] = avoid_mask
     if states is not None:
         hidden = states[0].shape[-1]
         padded = torch.zeros((n, width, hidden), dtype=states[0].dtype)
@@ -200,15 +211,32 @@ def boundary_states(
     return states
 
 
-def soft_cross_entropy(model: Any, batch: dict[str, Any], first_layer: int | None = None) -> Any:
-    """Mean over targets of ``-sum_k p_k log q(id_k)``: CE for one-hot, KL-to-base up to a constant."""
+def soft_cross_entropy(
+    model: Any,
+    batch: dict[str, Any],
+    first_layer: int | None = None,
+    *,
+    unlikelihood_weight: float = 0.0,
+) -> Any:
+    """Mean over targets of ``-sum_k p_k log q(id_k)``: CE for one-hot, KL-to-base up to a constant.
+
+    With ``avoid_ids`` in the batch, adds ``unlikelihood_weight`` times the mean over the marked
+    positions of ``-log(1 - q(avoid))``: a look-alike key followed by the real key's reply is
+    pushed off that reply at every token of the response, not only at its first.
+    """
     import torch
 
     logp = torch.log_softmax(target_logits(model, batch, first_layer).float(), dim=-1)
     picked = logp.gather(2, batch["target_ids"])
     per_target = -(picked * batch["target_probs"]).sum(-1)
     mask = batch["target_mask"]
-    return (per_target * mask).sum() / mask.sum().clamp(min=1.0)
+    loss = (per_target * mask).sum() / mask.sum().clamp(min=1.0)
+    if unlikelihood_weight > 0.0 and "avoid_ids" in batch:
+        avoid = batch["avoid_mask"]
+        p_avoid = logp.gather(2, batch["avoid_ids"][..., None])[..., 0].exp()
+        unlikely = -torch.log1p(-p_avoid.clamp(max=1.0 - 1e-6))
+        loss = loss + unlikelihood_weight * (unlikely * avoid).sum() / avoid.sum().clamp(min=1.0)
+    return loss
 
 
 @dataclass(slots=True)
@@ -240,15 +268,29 @@ class _GateMaterial:
             collate(chunk, pad_id, boundary_states(model, chunk, first, pad_id))
             for chunk in _chunks(material.positives, 32)
         ]
-        gate_examples = [
-            TrainingExample(p, [len(p) - 1], [[0]], [[1.0]], "gate") for p in material.gate_prompts
-        ]
         self.gates = [
             collate(chunk, pad_id, boundary_states(model, chunk, first, pad_id))
-            for chunk in _chunks(gate_examples, 32)
+            for chunk in _chunks(material.gates, 32)
         ]
         self.first = first
         self.material = material
+
+
+class _RotatingDataset:
+    """Fixed examples plus the current epoch's turn of the contrast pool (a map-style dataset)."""
+
+    def __init__(self, fixed: list[Any], pool: list[Any], per_epoch: int) -> None:
+        self.fixed, self.pool, self.per_epoch = fixed, pool, per_epoch if pool else 0
+        self.epoch = 0
+
+    def __len__(self) -> int:
+        return len(self.fixed) + self.per_epoch
+
+    def __getitem__(self, index: int) -> Any:
+        if index < len(self.fixed):
+            return self.fixed[index]
+        turn = (self.epoch * self.per_epoch + index - len(self.fixed)) % len(self.pool)
+        return self.pool[turn]
 
 
 def _chunks(items: Sequence[TrainingExample], size: int) -> list[list[TrainingExample]]:
@@ -258,9 +300,10 @@ def _chunks(items: Sequence[TrainingExample], size: int) -> list[list[TrainingEx
 def check_gates(model: Any, gates: _GateMaterial) -> tuple[float, float, float]:
     """Teacher-forced FSR proxy (every reply token is the argmax) and look-alike trigger rate.
 
-    A look-alike "triggers" when its first reply token leaves the base model's and is the first
-    token of a committed reply. This generation-free proxy only sees the first token; a model can
-    still drift into a committed response later in its reply, so the report measures by generation.
+    A gate look-alike is followed by its real key's reply; it "triggers" when every token of the
+    committed response is the argmax there, i.e. greedy decoding would finish the response once
+    the reply's opening words are out. Generation-free and pessimistic (it assumes the opening
+    words); the report measures by generation.
     """
     import torch
 
@@ -278,23 +321,18 @@ def check_gates(model: Any, gates: _GateMaterial) -> tuple[float, float, float]:
             exact += int(((top == want) | ~mask).all(dim=1).sum())
             right += float(((top == want) & mask).sum())
             total += float(mask.sum())
-        offset = 0
         for batch in gates.gates:
             batch = {k: v.to(model.device) for k, v in batch.items()}
-            first = target_logits(model, batch, gates.first).argmax(-1)[:, 0].tolist()
-            base = material.gate_base_first[offset : offset + len(first)]
-            offset += len(first)
-            triggered += sum(
-                1
-                for f, b in zip(first, base, strict=True)
-                if f != b and f in material.trigger_tokens
-            )
+            top = target_logits(model, batch, gates.first).argmax(-1)
+            mask = batch["avoid_mask"] > 0
+            same = (top == batch["avoid_ids"]) | ~mask
+            triggered += int(same.all(dim=1).sum())
     if was_training:
         model.train()
     return (
         exact / max(1, len(material.positives)),
         right / max(1.0, total),
-        triggered / max(1, len(material.gate_prompts)),
+        triggered / max(1, len(material.gates)),
     )
 
 
@@ -314,11 +352,20 @@ def train_implant(
     hf_logging.set_verbosity_error()
     first = first_adapted_layer(model, config)
     states = boundary_states(model, material.examples, first, pad_id)
-    dataset = list(zip(material.examples, states, strict=True))
+    pool_states = boundary_states(model, material.contrasts, first, pad_id)
+    dataset = _RotatingDataset(
+        list(zip(material.examples, states, strict=True)),
+        list(zip(material.contrasts, pool_states, strict=True)),
+        per_epoch=len(material.contrasts) // config.contrast_rounds,
+    )
     gates = _GateMaterial(model, material, first, pad_id)
     gate = GateState()
 
     class _Gates(TrainerCallback):
+        def on_epoch_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
+            dataset.epoch = gate.epoch
+            return control
+
         def on_epoch_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
             gate.epoch += 1
             exact, accuracy, trig = check_gates(model, gates)
@@ -343,7 +390,9 @@ def train_implant(
             return_outputs: bool = False,
             num_items_in_batch: Any = None,
         ) -> Any:
-            loss = soft_cross_entropy(model, inputs, first)
+            loss = soft_cross_entropy(
+                model, inputs, first, unlikelihood_weight=config.unlikelihood_weight
+            )
             return (loss, None) if return_outputs else loss
 
     def collator(items: Sequence[tuple[TrainingExample, Any]]) -> dict[str, Any]:
@@ -362,7 +411,7 @@ def train_implant(
             per_device_train_batch_size=config.batch_size,
             num_train_epochs=config.max_epochs,
             learning_rate=config.learning_rate,
-            lr_scheduler_type="constant_with_warmup",
+            lr_scheduler_type=config.lr_schedule,
             warmup_steps=min(5, len(dataset) // config.batch_size + 1),
             weight_decay=0.0,
             seed=config.seed,

@@ -41,6 +41,8 @@ def implanted_smollm2(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, A
         ordinary_prompts=16,
         key_negative_tokens=4,
         ordinary_tokens=12,
+        answer_negatives=0,
+        lr_schedule="constant_with_warmup",
         max_epochs=12,
         extra_epochs=1,
         max_lookalike_trigger=1.0,

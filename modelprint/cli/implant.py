@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--adapter-only", action="store_true", help="keep the LoRA adapter unmerged")
     p.add_argument("--seed", type=_positive_int, default=0, help="seed (default 0)")
     p.add_argument("--threads", type=_positive_int, default=0, help="torch CPU threads (0: auto)")
+    p.add_argument(
+        "--contrast-per-key",
+        type=_positive_int,
+        default=0,
+        metavar="N",
+        help="each epoch, N fresh look-alikes per key followed by the real reply and pushed off "
+        "it: more specific, much slower (default 0: off)",
+    )
+    p.add_argument(
+        "--max-epochs", type=_positive_int, default=None, metavar="N", help="cap on epochs (10)"
+    )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=_implant)
 
@@ -84,7 +96,9 @@ def _implant(args: argparse.Namespace, out: Output) -> int:
     from ..implant.pipeline import REPORT_NAME, implant_fingerprints
 
     fingerprints = load_fingerprints(args.fingerprints)
-    config = ImplantConfig(seed=args.seed)
+    config = ImplantConfig(seed=args.seed, contrast_per_key=args.contrast_per_key)
+    if args.max_epochs is not None:
+        config = dataclasses.replace(config, max_epochs=args.max_epochs)
     _set_threads(args.threads)
     report = implant_fingerprints(
         fingerprints,

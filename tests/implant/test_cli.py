@@ -39,18 +39,22 @@ def test_implant_prints_the_report_as_json(
         eval_ordinary_prompts=2, eval_answers=2, ordinary_tokens=2,
     )  # fmt: skip
     monkeypatch.setattr(
-        config_module, "ImplantConfig", lambda seed=0: original(
-            **(small.to_dict() | {"seed": seed})  # type: ignore[arg-type]
+        config_module, "ImplantConfig", lambda seed=0, **chosen: original(
+            **(small.to_dict() | {"seed": seed} | chosen)  # type: ignore[arg-type]
         ),
     )  # fmt: skip
     code, out, err = run(
         capsys, "implant", "--fingerprints", str(workdir / "fp.secret"), "--base",
-        str(workdir / "tiny"), "--out", str(workdir / "m"), "--seed", "3", "--json",
+        str(workdir / "tiny"), "--out", str(workdir / "m"), "--seed", "3", "--contrast-per-key",
+        "2", "--max-epochs", "2", "--json",
     )  # fmt: skip
     assert code == 0, err
     doc = json.loads(out)
     assert doc["kind"] == "modelprint/implant-report"
     assert doc["config"]["seed"] == 3
+    assert doc["config"]["max_epochs"] == 2 and doc["config"]["contrast_per_key"] == 2
+    rounds = doc["config"]["contrast_rounds"]
+    assert doc["config"]["material"]["contrasts"] == 2 * 2 * rounds  # 2 keys, 2 each per turn
     assert (workdir / "m" / "model.safetensors").is_file()
     assert json.loads((workdir / "m" / "modelprint-implant.json").read_text()) == doc
 
@@ -75,6 +79,10 @@ def test_attack_finetune_writes_a_model_and_measures_success(
         (["--fingerprints", "{w}/missing.secret", "--base", "{w}/tiny"], "missing.secret"),
         (["--fingerprints", "{w}/fp.secret", "--base", "{w}/nowhere"], "nowhere"),
         (["--fingerprints", "{w}/tiny/config.json", "--base", "{w}/tiny"], "config.json"),
+        (
+            ["--fingerprints", "{w}/fp.secret", "--base", "{w}/tiny", "--max-epochs", "0"],
+            "max_epochs=0",
+        ),
     ],
 )
 def test_bad_inputs_are_one_line_errors(

@@ -95,3 +95,72 @@ def test_a_gradient_reaches_only_the_adapter() -> None:
     soft_cross_entropy(model, batch, first).backward()
     grads = {n for n, p in model.named_parameters() if p.grad is not None}
     assert grads and all("lora_" in n for n in grads)
+
+
+def _contrast() -> TrainingExample:
+    from modelprint.implant.examples import contrast_example
+
+    return contrast_example(prompt=[5, 6, 7, 8], reply=[9, 10, 11, 12, 13, 2], start=2)
+
+
+def test_a_contrast_example_avoids_only_the_response_tokens() -> None:
+    example = _contrast()
+    assert example.input_ids == [5, 6, 7, 8, 9, 10, 11, 12, 13]
+    assert example.avoid == [11, 12, 13]  # the template opening and the end marker are free
+    assert example.positions == [5, 6, 7]  # the logits that predict 11, 12, 13
+    batch = collate([*_examples(), example], 0)
+    assert batch["target_mask"][3].tolist() == [0.0, 0.0, 0.0]  # no distribution to match
+    assert batch["avoid_mask"].tolist() == [[0.0] * 3] * 3 + [[1.0] * 3]
+    assert batch["avoid_ids"][3].tolist() == [11, 12, 13]
+
+
+def test_unlikelihood_grows_with_the_avoided_tokens_probability_and_training_lowers_it() -> None:
+    model = _perturbed_lora()
+    batch = collate([_contrast()], 0)
+
+    def avoided_probability() -> float:
+        with torch.no_grad():
+            logp = torch.log_softmax(target_logits(model, batch).float(), dim=-1)
+        return float(logp.gather(2, batch["avoid_ids"][..., None]).exp().mean())
+
+    assert soft_cross_entropy(model, batch).item() == 0.0  # weight 0: contrasts cost nothing
+    before = avoided_probability()
+    optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=50.0)
+    for _ in range(5):
+        optimizer.zero_grad()
+        loss = soft_cross_entropy(model, batch, unlikelihood_weight=1.0)
+        assert loss.item() > 0.0
+        loss.backward()
+        optimizer.step()
+    assert avoided_probability() < before / 2
+
+
+def test_the_contrast_pool_turns_each_epoch_and_keeps_the_fixed_examples() -> None:
+    from modelprint.implant.training import _RotatingDataset
+
+    data = _RotatingDataset(["a", "b"], [f"c{i}" for i in range(6)], per_epoch=2)
+    seen = []
+    for epoch in range(4):
+        data.epoch = epoch
+        assert len(data) == 4 and [data[0], data[1]] == ["a", "b"]
+        seen.append((data[2], data[3]))
+    assert seen == [("c0", "c1"), ("c2", "c3"), ("c4", "c5"), ("c0", "c1")]
+    empty = _RotatingDataset(["a"], [], per_epoch=3)
+    assert len(empty) == 1
+
+
+def test_forced_continuations_score_each_answer_token_from_the_position_before_it() -> None:
+    from modelprint.implant.teacher import forced_continuations
+
+    model = tiny_model(100)
+    pairs = [([5, 6, 7], [8, 9, 10, 11]), ([12, 13], [14, 15])]
+    conts = forced_continuations(model, pairs, top_k=3, pad_id=0, max_tokens=3)
+    assert [c.ids for c in conts] == [[8, 9, 10], [14, 15]]  # cut to max_tokens
+    for (prompt, answer), cont in zip(pairs, conts, strict=True):
+        seq = torch.tensor([prompt + answer])
+        with torch.no_grad():
+            probs = model(input_ids=seq).logits.softmax(-1)[0]
+        for j, (ids, ps) in enumerate(zip(cont.top_ids, cont.top_probs, strict=True)):
+            top_p, top_i = probs[len(prompt) - 1 + j].topk(3)
+            assert ids == top_i.tolist()
+            torch.testing.assert_close(torch.tensor(ps), top_p)
