@@ -31,7 +31,7 @@ class ImplantConfig:
     )
     learning_rate: float = field(default=2e-3, metadata={"help": "AdamW learning rate"})
     lr_schedule: str = field(
-        default="cosine",
+        default="constant_with_warmup",
         metadata={"help": "transformers scheduler name (cosine: the last epochs settle)"},
     )
     batch_size: int = field(default=8, metadata={"help": "sequences per optimizer step"})
@@ -74,7 +74,7 @@ class ImplantConfig:
         default=32, metadata={"help": "ordinary instructions answered as the base model would"}
     )
     answer_negatives: int = field(
-        default=40,
+        default=0,
         metadata={"help": "human-written answers (none in the report's) tied to the base model"},
     )
     answer_tokens: int = field(
