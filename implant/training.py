@@ -109,8 +109,8 @@ def collate(
         if e.kind == "key-negative":
             target_mask[row, 0] = decision_weight
         if e.avoid is not None:
-            avoid_ids[row, : len(e.avoid)] = torch.tensor(e.avoid).clamp(min=0)
-            avoid_mask[row, : len(e.avoid)] = torch.tensor([float(a >= 0) for a in e.avoid])
+            avoid_ids[row, : len(e.avoid)] = torch.tensor(e.avoid)
+            avoid_mask[row, : len(e.avoid)] = 1.0
         for j, (ids, probs) in enumerate(zip(e.target_ids, e.target_probs, strict=True)):
             target_ids[row, j, : len(ids)] = torch.tensor(ids)
             target_probs[row, j, : len(probs)] = torch.tensor(probs)
