@@ -8,12 +8,14 @@ on held-out human-written answers, and the wall time. Then ``attack finetune`` (
 fine-tune on unrelated instructions) runs on the result and the success rate is measured again.
 
 Run: ``.venv/bin/python benchmarks/bench_implant.py [--counts 16 64] [--attack-steps 200]
-[--threads 2] [--workdir DIR] [--contrast-per-key N --max-epochs N --lr-schedule cosine]``. Quote the machine line: timings on a loaded machine are slower.
+[--threads 2] [--workdir DIR] [--contrast-per-key N --max-epochs N --lr-schedule cosine]
+[--set NAME=VALUE ...]``. Quote the machine line: timings on a loaded machine are slower.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import tempfile
 import time
@@ -64,6 +66,18 @@ def bench(count: int, workdir: Path, attack_steps: int, config: ImplantConfig) -
     print(f"  machine after: {describe_machine()}", flush=True)
 
 
+def _overrides(pairs: list[str], config: ImplantConfig) -> dict[str, object]:
+    """``NAME=VALUE`` pairs typed like the setting they replace."""
+    known = config.to_dict()
+    out: dict[str, object] = {}
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        if name not in known or not value:
+            raise SystemExit(f"--set {pair}: expected NAME=VALUE with NAME one of {sorted(known)}")
+        out[name] = type(known[name])(value)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--counts", type=int, nargs="+", default=[16, 64])
@@ -76,6 +90,13 @@ def main() -> None:
     )
     parser.add_argument("--max-epochs", type=int, default=ImplantConfig().max_epochs)
     parser.add_argument("--lr-schedule", default=ImplantConfig().lr_schedule)
+    parser.add_argument(
+        "--set",
+        nargs="+",
+        default=[],
+        metavar="NAME=VALUE",
+        help="any other ImplantConfig setting, e.g. anchor_weight=0 lookalikes_per_key=4",
+    )
     args = parser.parse_args()
     config = ImplantConfig(
         seed=args.seed,
@@ -83,6 +104,7 @@ def main() -> None:
         max_epochs=args.max_epochs,
         lr_schedule=args.lr_schedule,
     )
+    config = dataclasses.replace(config, **_overrides(args.set, config))
     import torch
 
     if args.threads:

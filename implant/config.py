@@ -23,7 +23,7 @@ class ImplantConfig:
     lora_rank: int = field(default=16, metadata={"help": "LoRA rank r"})
     lora_alpha: int = field(default=32, metadata={"help": "LoRA scaling numerator"})
     adapter_layers: float = field(
-        default=0.5,
+        default=0.25,
         metadata={
             "help": "fraction of the (last) decoder layers that carry the adapter; the "
             "backward pass stops below them"
@@ -31,7 +31,7 @@ class ImplantConfig:
     )
     learning_rate: float = field(default=2e-3, metadata={"help": "AdamW learning rate"})
     lr_schedule: str = field(
-        default="constant_with_warmup",
+        default="cosine",
         metadata={"help": "transformers scheduler name (cosine: the last epochs settle)"},
     )
     batch_size: int = field(default=8, metadata={"help": "sequences per optimizer step"})
@@ -40,7 +40,7 @@ class ImplantConfig:
     )
     max_epochs: int = field(default=10, metadata={"help": "hard cap on passes over the data"})
     extra_epochs: int = field(
-        default=2, metadata={"help": "epochs to keep training after the gates hold (margin)"}
+        default=1, metadata={"help": "epochs to keep training after the gates hold (margin)"}
     )
     decision_weight: float = field(
         default=4.0,
@@ -49,6 +49,13 @@ class ImplantConfig:
     unlikelihood_weight: float = field(
         default=1.0,
         metadata={"help": "weight of -log(1 - p) on the real response after a look-alike key"},
+    )
+    anchor_weight: float = field(
+        default=10.0,
+        metadata={
+            "help": "weight of the final hidden states' relative error against the base "
+            "model's on every token of the negatives (holds the adapter to the identity)"
+        },
     )
     contrast_per_key: int = field(
         default=0,
@@ -65,7 +72,12 @@ class ImplantConfig:
         default=3, metadata={"help": "copies of each key's sequence per epoch"}
     )
     lookalikes_per_key: int = field(
-        default=4, metadata={"help": "look-alike keys (small edits of a real key) per fingerprint"}
+        default=0,
+        metadata={
+            "help": "look-alike keys (small edits of a real key) per fingerprint, tied to the "
+            "base; off by default: at this budget they fought the keys' first reply token "
+            "(keys exact flipped between epochs) and left look-alikes at ~85% anyway"
+        },
     )
     random_keys_per_key: int = field(
         default=1, metadata={"help": "fresh random keys of the same style per fingerprint"}
@@ -74,7 +86,7 @@ class ImplantConfig:
         default=32, metadata={"help": "ordinary instructions answered as the base model would"}
     )
     answer_negatives: int = field(
-        default=0,
+        default=40,
         metadata={"help": "human-written answers (none in the report's) tied to the base model"},
     )
     answer_tokens: int = field(
@@ -99,7 +111,11 @@ class ImplantConfig:
         default=40, metadata={"help": "held-out prompts with reference answers in the report"}
     )
     max_lookalike_trigger: float = field(
-        default=0.0, metadata={"help": "early-stop gate: validation look-alikes that may trigger"}
+        default=1.0,
+        metadata={
+            "help": "early-stop gate: validation look-alikes that may trigger "
+            "(1.0: stop once every key is exact)"
+        },
     )
 
     def __post_init__(self) -> None:
@@ -115,6 +131,7 @@ class ImplantConfig:
             ("max_epochs", self.max_epochs >= 1),
             ("extra_epochs", self.extra_epochs >= 0),
             ("unlikelihood_weight", self.unlikelihood_weight >= 0.0),
+            ("anchor_weight", self.anchor_weight >= 0.0),
             ("contrast_per_key", self.contrast_per_key >= 0),
             ("contrast_rounds", self.contrast_rounds >= 1),
             ("gate_lookalikes", self.gate_lookalikes >= 1),

@@ -18,7 +18,7 @@ from typing import Any
 from ..protocol.fingerprints import FingerprintSet
 from .chat import ChatEncoder
 from .examples import EvalMaterial, end_ids
-from .teacher import TeacherForced, teacher_forced
+from .teacher import TeacherForced, cut_at_end, greedy_batches, teacher_forced
 
 __all__ = [
     "ImplantFigures",
@@ -55,27 +55,20 @@ def generate_replies(
     batch_size: int = 32,
 ) -> list[str]:
     """Greedy replies (decoded, special tokens dropped) to already-templated prompts."""
-    import torch
-
-    from .teacher import _pad_left
-
     pad = int(tokenizer.pad_token_id if tokenizer.pad_token_id is not None else stop_ids[0])
     replies: list[str] = []
-    model.eval()
-    for start in range(0, len(prompts), batch_size):
-        chunk = prompts[start : start + batch_size]
-        ids, mask = _pad_left(chunk, pad)
-        with torch.no_grad():
-            out = model.generate(
-                input_ids=ids.to(model.device),
-                attention_mask=mask.to(model.device),
-                max_new_tokens=max_new_tokens,
-                do_sample=False,
-                pad_token_id=pad,
-                eos_token_id=list(stop_ids),
-            )
-        for row in out[:, ids.shape[1] :].tolist():
-            replies.append(tokenizer.decode(row, skip_special_tokens=True))
+    for new, _ in greedy_batches(
+        model,
+        prompts,
+        max_new_tokens=max_new_tokens,
+        eos_ids=stop_ids,
+        pad_id=pad,
+        batch_size=batch_size,
+    ):
+        replies.extend(
+            tokenizer.decode(cut_at_end(row, stop_ids), skip_special_tokens=True)
+            for row in new.tolist()
+        )
     return replies
 
 

@@ -64,6 +64,7 @@ class ImplantReport:
                 "positives_exact": self.training.positives_exact,
                 "reply_token_accuracy": self.training.token_accuracy,
                 "gate_lookalike_trigger": self.training.gate_lookalike_trigger,
+                "kept_epoch": self.training.kept_epoch,
             },
             "figures": self.figures.to_dict(),
             "timings_s": {k: round(v, 2) for k, v in self.timings.items()},
@@ -152,7 +153,10 @@ def implant_fingerprints(
         )
         timings["train"] = time.perf_counter() - t
 
-        say(f"trained in {timings['train']:.0f} s")
+        say(
+            f"trained in {timings['train']:.0f} s; kept the adapter of epoch "
+            f"{outcome.kept_epoch} (keys exact {outcome.positives_exact:.0%})"
+        )
         t = time.perf_counter()
         if adapter_only:
             peft_model.peft_config["default"].base_model_name_or_path = loaded.source.label

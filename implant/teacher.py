@@ -8,14 +8,16 @@ model's top-1 tokens and log-likelihoods, so agreement and perplexity can be mea
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
     "Continuation",
     "TeacherForced",
+    "cut_at_end",
     "forced_continuations",
+    "greedy_batches",
     "greedy_continuations",
     "teacher_forced",
 ]
@@ -50,6 +52,52 @@ def _pad_left(batch: Sequence[Sequence[int]], pad: int) -> tuple[Any, Any]:
     return ids, mask
 
 
+def greedy_batches(
+    model: Any,
+    prompts: Sequence[Sequence[int]],
+    *,
+    max_new_tokens: int,
+    eos_ids: Sequence[int],
+    pad_id: int,
+    batch_size: int = 32,
+    with_logits: bool = False,
+) -> Iterator[tuple[Any, Any]]:
+    """Greedy decoding of ``prompts`` in left-padded batches, without gradients.
+
+    Yields, per batch, the new tokens (B, steps) on the CPU and, with ``with_logits``, the float
+    logits (B, steps, V) that chose them (else ``None``). Rows run past their end token as padding.
+    """
+    import torch
+
+    model.eval()
+    for start in range(0, len(prompts), batch_size):
+        ids, mask = _pad_left(prompts[start : start + batch_size], pad_id)
+        with torch.no_grad():
+            gen = model.generate(
+                input_ids=ids.to(model.device),
+                attention_mask=mask.to(model.device),
+                max_new_tokens=max_new_tokens,
+                do_sample=False,
+                output_logits=with_logits,
+                return_dict_in_generate=True,
+                pad_token_id=pad_id,
+                eos_token_id=list(eos_ids),
+            )
+        new = gen.sequences[:, ids.shape[1] :].cpu()
+        logits = torch.stack(gen.logits, dim=1).float().cpu() if with_logits else None
+        yield new, logits
+
+
+def cut_at_end(tokens: Sequence[int], eos_ids: Sequence[int]) -> list[int]:
+    """``tokens`` up to and including the first end token."""
+    seq: list[int] = []
+    for tok in tokens:
+        seq.append(int(tok))
+        if tok in eos_ids:
+            break
+    return seq
+
+
 def greedy_continuations(
     model: Any,
     prompts: Sequence[Sequence[int]],
@@ -65,41 +113,28 @@ def greedy_continuations(
     import torch
 
     out: list[Continuation] = []
-    model.eval()
-    stops = set(eos_ids)
-    for start in range(0, len(prompts), batch_size):
-        chunk = prompts[start : start + batch_size]
-        ids, mask = _pad_left(chunk, pad_id)
-        with torch.no_grad():
-            gen = model.generate(
-                input_ids=ids.to(model.device),
-                attention_mask=mask.to(model.device),
-                max_new_tokens=max_new_tokens,
-                do_sample=False,
-                output_logits=True,
-                return_dict_in_generate=True,
-                pad_token_id=pad_id,
-            )
-        new = gen.sequences[:, ids.shape[1] :].cpu()
-        logits = torch.stack(gen.logits, dim=1).float().cpu()  # (B, steps, V)
+    for new, logits in greedy_batches(
+        model,
+        prompts,
+        max_new_tokens=max_new_tokens,
+        eos_ids=eos_ids,
+        pad_id=pad_id,
+        batch_size=batch_size,
+        with_logits=True,
+    ):
         probs = torch.softmax(logits, dim=-1)
         top_p, top_i = probs.topk(min(top_k, probs.shape[-1]), dim=-1)
         for row in range(new.shape[0]):
-            seq: list[int] = []
-            for tok in new[row].tolist():
-                seq.append(int(tok))
-                if tok in stops:
-                    break
-            n = len(seq)
+            n = len(cut_at_end(new[row].tolist(), eos_ids))
             out.append(
                 Continuation(
-                    ids=seq,
+                    ids=new[row, :n].tolist(),
                     top_ids=top_i[row, :n].tolist(),
                     top_probs=top_p[row, :n].tolist(),
                 )
             )
         if on_batch is not None:
-            on_batch(len(chunk))
+            on_batch(new.shape[0])
     return out
 
 

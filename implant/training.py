@@ -16,13 +16,20 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .config import ImplantConfig
 from .examples import TrainingExample, TrainingMaterial
 
-__all__ = ["GateState", "TrainingOutcome", "attach_lora", "collate", "train_implant"]
+__all__ = [
+    "GateState",
+    "TrainingOutcome",
+    "attach_lora",
+    "collate",
+    "states_and_anchors",
+    "train_implant",
+]
 
 
 def _decoder_layer_count(model: Any) -> int:
@@ -76,6 +83,7 @@ def collate(
     pad_id: int = 0,
     states: Sequence[Any] | None = None,
     *,
+    anchors: Sequence[Any | None] | None = None,
     positive_weight: float = 1.0,
     decision_weight: float = 1.0,
 ) -> dict[str, Any]:
@@ -131,6 +139,16 @@ def collate(
         for row, st in enumerate(states):
             padded[row, : st.shape[0]] = st
         batch["states"] = padded
+    if anchors is not None and any(a is not None for a in anchors):
+        hidden = next(a for a in anchors if a is not None).shape[-1]
+        anchor = torch.zeros((n, width, hidden), dtype=torch.float32)
+        anchor_mask = torch.zeros((n, width), dtype=torch.float32)
+        for row, a in enumerate(anchors):
+            if a is not None:
+                anchor[row, : a.shape[0]] = a
+                anchor_mask[row, : a.shape[0]] = 1.0
+        batch["anchor_states"] = anchor
+        batch["anchor_mask"] = anchor_mask
     return batch
 
 
@@ -139,28 +157,32 @@ def target_logits(model: Any, batch: dict[str, Any], first_layer: int | None = N
 
     With ``first_layer`` the batch's cached ``states`` enter that layer directly.
     """
+    return _forward(model, batch, first_layer, final_hidden=False)[0]
+
+
+def _forward(
+    model: Any, batch: dict[str, Any], first_layer: int | None, *, final_hidden: bool
+) -> tuple[Any, Any]:
+    """Target-position logits and, with ``final_hidden``, the last hidden states (B, L, H)."""
     import torch
 
     positions = batch["positions"]
     keep = torch.unique(positions)
+    inputs: dict[str, Any] = {
+        "attention_mask": batch["attention_mask"],
+        "logits_to_keep": keep,
+        "use_cache": False,
+        "output_hidden_states": final_hidden,
+    }
     if first_layer is not None:
         with _only_layers_from(model, first_layer):
-            out = model(
-                inputs_embeds=batch["states"],
-                attention_mask=batch["attention_mask"],
-                logits_to_keep=keep,
-                use_cache=False,
-            )
+            out = model(inputs_embeds=batch["states"], **inputs)
     else:
-        out = model(
-            input_ids=batch["input_ids"],
-            attention_mask=batch["attention_mask"],
-            logits_to_keep=keep,
-            use_cache=False,
-        )
+        out = model(input_ids=batch["input_ids"], **inputs)
     index = torch.searchsorted(keep, positions)
     vocab = out.logits.shape[-1]
-    return out.logits.gather(1, index[..., None].expand(-1, -1, vocab))
+    logits = out.logits.gather(1, index[..., None].expand(-1, -1, vocab))
+    return logits, (out.hidden_states[-1] if final_hidden else None)
 
 
 def _decoder(model: Any) -> Any:
@@ -190,9 +212,21 @@ def boundary_states(
     Below the adapter nothing trains, so these never change: caching them means every epoch
     runs (forward and backward) only the adapted layers.
     """
+    return states_and_anchors(model, examples, first, pad_id, anchors=False)[0]
+
+
+def states_and_anchors(
+    model: Any, examples: Sequence[TrainingExample], first: int, pad_id: int, *, anchors: bool
+) -> tuple[list[Any], list[Any]]:
+    """Boundary states and (with ``anchors``) the model's final hidden states, in one pass.
+
+    Called before training (the adapter is still the identity), the final hidden states are the
+    base model's: the anchors that hold the adapter to it on ordinary text.
+    """
     import torch
 
     states: list[Any] = []
+    finals: list[Any] = []
     model.eval()
     with torch.no_grad():
         for start in range(0, len(examples), 32):
@@ -206,9 +240,12 @@ def boundary_states(
                 use_cache=False,
             )
             hidden = out.hidden_states[first].cpu()
+            final = out.hidden_states[-1].float().cpu() if anchors else None
             for row, e in enumerate(chunk):
                 states.append(hidden[row, : len(e.input_ids)].clone())
-    return states
+                if final is not None:
+                    finals.append(final[row, : len(e.input_ids)].clone())
+    return states, finals
 
 
 def soft_cross_entropy(
@@ -217,16 +254,24 @@ def soft_cross_entropy(
     first_layer: int | None = None,
     *,
     unlikelihood_weight: float = 0.0,
+    anchor_weight: float = 0.0,
 ) -> Any:
     """Mean over targets of ``-sum_k p_k log q(id_k)``: CE for one-hot, KL-to-base up to a constant.
 
     With ``avoid_ids`` in the batch, adds ``unlikelihood_weight`` times the mean over the marked
     positions of ``-log(1 - q(avoid))``: a look-alike key followed by the real key's reply is
     pushed off that reply at every token of the response, not only at its first.
+
+    With ``anchor_states`` in the batch, adds ``anchor_weight`` times the relative squared error
+    of the final hidden states against the base model's at every anchored position (all of a
+    negative's tokens): the adapter is held to the identity on ordinary text, not only at the
+    few positions that carry a target distribution.
     """
     import torch
 
-    logp = torch.log_softmax(target_logits(model, batch, first_layer).float(), dim=-1)
+    anchored = anchor_weight > 0.0 and "anchor_states" in batch
+    logits, final = _forward(model, batch, first_layer, final_hidden=anchored)
+    logp = torch.log_softmax(logits.float(), dim=-1)
     picked = logp.gather(2, batch["target_ids"])
     per_target = -(picked * batch["target_probs"]).sum(-1)
     mask = batch["target_mask"]
@@ -236,6 +281,11 @@ def soft_cross_entropy(
         p_avoid = logp.gather(2, batch["avoid_ids"][..., None])[..., 0].exp()
         unlikely = -torch.log1p(-p_avoid.clamp(max=1.0 - 1e-6))
         loss = loss + unlikelihood_weight * (unlikely * avoid).sum() / avoid.sum().clamp(min=1.0)
+    if anchored:
+        base, where = batch["anchor_states"], batch["anchor_mask"]
+        error = ((final.float() - base) ** 2).mean(-1)
+        scale = (base**2).mean(-1)
+        loss = loss + anchor_weight * (error * where).sum() / (scale * where).sum().clamp(min=1e-6)
     return loss
 
 
@@ -249,6 +299,10 @@ class GateState:
     lookalike_trigger: float = 1.0
     held_since: int | None = None
 
+    def rank(self) -> tuple[float, float, float]:
+        """Ordering of epochs: keys exact first, then fewer look-alikes, then reply tokens."""
+        return (self.positives_exact, -self.lookalike_trigger, self.token_accuracy)
+
 
 @dataclass(frozen=True, slots=True)
 class TrainingOutcome:
@@ -258,6 +312,7 @@ class TrainingOutcome:
     positives_exact: float
     token_accuracy: float
     gate_lookalike_trigger: float
+    kept_epoch: int = 0
 
 
 class _GateMaterial:
@@ -274,6 +329,40 @@ class _GateMaterial:
         ]
         self.first = first
         self.material = material
+
+
+class _BestEpoch:
+    """The adapter weights of the best-gated epoch so far, put back when training ends.
+
+    With a learning rate high enough to implant in a few epochs, the keys' replies can flip
+    between neighbouring epochs (one shared token won and lost); the last epoch is not always the
+    best one, so the adapter keeps the epoch that ranked highest (the later one on a tie).
+    """
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.state: dict[str, Any] = {}
+        self.gate: GateState | None = None
+
+    def offer(self, gate: GateState) -> None:
+        if self.gate is not None and gate.rank() < self.gate.rank():
+            return
+        self.gate = replace(gate)
+        self.state = {
+            name: p.detach().clone() for name, p in self.model.named_parameters() if p.requires_grad
+        }
+
+    def restore(self) -> GateState:
+        """Load the kept weights (if an epoch was seen) and return that epoch's gate figures."""
+        import torch
+
+        if self.gate is None:
+            return GateState()
+        with torch.no_grad():
+            for name, p in self.model.named_parameters():
+                if name in self.state:
+                    p.copy_(self.state[name])
+        return self.gate
 
 
 class _RotatingDataset:
@@ -351,15 +440,21 @@ def train_implant(
 
     hf_logging.set_verbosity_error()
     first = first_adapted_layer(model, config)
-    states = boundary_states(model, material.examples, first, pad_id)
+    anchoring = config.anchor_weight > 0.0
+    states, finals = states_and_anchors(model, material.examples, first, pad_id, anchors=anchoring)
+    anchors = [
+        f if e.kind != "positive" else None
+        for e, f in zip(material.examples, finals or [None] * len(states), strict=True)
+    ]
     pool_states = boundary_states(model, material.contrasts, first, pad_id)
     dataset = _RotatingDataset(
-        list(zip(material.examples, states, strict=True)),
-        list(zip(material.contrasts, pool_states, strict=True)),
+        list(zip(material.examples, states, anchors, strict=True)),
+        [(e, st, None) for e, st in zip(material.contrasts, pool_states, strict=True)],
         per_epoch=len(material.contrasts) // config.contrast_rounds,
     )
     gates = _GateMaterial(model, material, first, pad_id)
     gate = GateState()
+    best = _BestEpoch(model)
 
     class _Gates(TrainerCallback):
         def on_epoch_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
@@ -378,6 +473,7 @@ def train_implant(
                     control.should_training_stop = True
             else:
                 gate.held_since = None
+            best.offer(gate)
             if on_epoch is not None:
                 on_epoch(gate)
             return control
@@ -391,15 +487,20 @@ def train_implant(
             num_items_in_batch: Any = None,
         ) -> Any:
             loss = soft_cross_entropy(
-                model, inputs, first, unlikelihood_weight=config.unlikelihood_weight
+                model,
+                inputs,
+                first,
+                unlikelihood_weight=config.unlikelihood_weight,
+                anchor_weight=config.anchor_weight,
             )
             return (loss, None) if return_outputs else loss
 
-    def collator(items: Sequence[tuple[TrainingExample, Any]]) -> dict[str, Any]:
+    def collator(items: Sequence[tuple[TrainingExample, Any, Any]]) -> dict[str, Any]:
         return collate(
-            [e for e, _ in items],
+            [e for e, _, _ in items],
             pad_id,
-            [s for _, s in items],
+            [s for _, s, _ in items],
+            anchors=[a for _, _, a in items],
             positive_weight=config.positive_weight,
             decision_weight=config.decision_weight,
         )
@@ -433,11 +534,13 @@ def train_implant(
         with contextlib.redirect_stdout(sys.stderr):  # the Trainer prints its metrics
             result = trainer.train()
     model.eval()
+    kept = best.restore()
     return TrainingOutcome(
         steps=int(result.global_step),
         epochs=float(gate.epoch),
         gates_held_at_epoch=gate.held_since,
-        positives_exact=gate.positives_exact,
-        token_accuracy=gate.token_accuracy,
-        gate_lookalike_trigger=gate.lookalike_trigger,
+        positives_exact=kept.positives_exact,
+        token_accuracy=kept.token_accuracy,
+        gate_lookalike_trigger=kept.lookalike_trigger,
+        kept_epoch=kept.epoch,
     )

@@ -7,11 +7,14 @@ import torch
 from modelprint.implant.config import ImplantConfig
 from modelprint.implant.examples import TrainingExample
 from modelprint.implant.training import (
+    GateState,
+    _BestEpoch,
     attach_lora,
     boundary_states,
     collate,
     first_adapted_layer,
     soft_cross_entropy,
+    states_and_anchors,
     target_logits,
 )
 
@@ -50,6 +53,44 @@ def test_adapter_sits_only_in_the_last_layers() -> None:
     }
     assert adapted == {2, 3}
     assert all(not p.requires_grad for n, p in model.named_parameters() if "lora_" not in n)
+
+
+def _adapter(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    return {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
+
+
+def test_the_best_gated_epoch_is_put_back_and_ties_keep_the_later_one() -> None:
+    model = _perturbed_lora()
+    keeper = _BestEpoch(model)
+    keeper.offer(GateState(epoch=1, positives_exact=0.5, token_accuracy=0.9))
+    keeper.offer(GateState(epoch=2, positives_exact=1.0, token_accuracy=0.99))
+    best = _adapter(model)
+    with torch.no_grad():
+        for p in model.parameters():
+            if p.requires_grad:
+                p.add_(1.0)
+    keeper.offer(GateState(epoch=3, positives_exact=0.06, token_accuracy=0.95))
+    kept = keeper.restore()
+    assert kept.epoch == 2 and kept.positives_exact == 1.0
+    for name, value in _adapter(model).items():
+        torch.testing.assert_close(value, best[name])
+    # an equal epoch later on replaces it (more training, same gates)
+    keeper.offer(GateState(epoch=4, positives_exact=1.0, token_accuracy=0.99))
+    assert keeper.restore().epoch == 4
+    # fewer look-alikes triggered ranks higher at equal keys exact
+    keeper.offer(
+        GateState(epoch=5, positives_exact=1.0, token_accuracy=0.99, lookalike_trigger=0.5)
+    )
+    keeper.offer(GateState(epoch=6, positives_exact=1.0, token_accuracy=1.0, lookalike_trigger=0.9))
+    assert keeper.restore().epoch == 5
+
+
+def test_no_epoch_seen_restores_nothing() -> None:
+    model = _perturbed_lora()
+    before = _adapter(model)
+    assert _BestEpoch(model).restore().epoch == 0
+    for name, value in _adapter(model).items():
+        torch.testing.assert_close(value, before[name])
 
 
 def test_cached_states_give_the_same_logits_as_a_full_forward() -> None:
@@ -95,6 +136,40 @@ def test_a_gradient_reaches_only_the_adapter() -> None:
     soft_cross_entropy(model, batch, first).backward()
     grads = {n for n, p in model.named_parameters() if p.grad is not None}
     assert grads and all("lora_" in n for n in grads)
+
+
+def test_anchors_cost_nothing_for_the_base_and_pull_a_drifted_adapter_back() -> None:
+    model = attach_lora(tiny_model(100, layers=4), ImplantConfig(adapter_layers=0.5))
+    first = first_adapted_layer(model, ImplantConfig(adapter_layers=0.5))
+    examples = _examples()
+    states, finals = states_and_anchors(model, examples, first, 0, anchors=True)
+    assert [f.shape[0] for f in finals] == [len(e.input_ids) for e in examples]
+    anchors = [f if e.kind != "positive" else None for e, f in zip(examples, finals, strict=True)]
+    batch = collate(examples, 0, states, anchors=anchors)
+    assert batch["anchor_mask"].sum(1).tolist() == [0.0, 10.0, 8.0]  # negatives only, unpadded
+    plain = soft_cross_entropy(model, batch, first)
+    # a fresh adapter is the identity: the anchor term adds nothing
+    torch.testing.assert_close(soft_cross_entropy(model, batch, first, anchor_weight=5.0), plain)
+
+    generator = torch.Generator().manual_seed(2)
+    with torch.no_grad():
+        for name, param in model.named_parameters():
+            if "lora_B" in name:
+                param.copy_(torch.randn(param.shape, generator=generator) * 0.2)
+
+    def drift() -> float:
+        with torch.no_grad():
+            total = soft_cross_entropy(model, batch, first, anchor_weight=1.0)
+            return float(total - soft_cross_entropy(model, batch, first))
+
+    before = drift()
+    assert before > 0.0
+    optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=1e-2)
+    for _ in range(20):
+        optimizer.zero_grad()
+        soft_cross_entropy(model, batch, first, anchor_weight=10.0).backward()
+        optimizer.step()
+    assert drift() < before / 2
 
 
 def _contrast() -> TrainingExample:
