@@ -299,9 +299,10 @@ class GateState:
     lookalike_trigger: float = 1.0
     held_since: int | None = None
 
-    def rank(self) -> tuple[float, float, float]:
-        """Ordering of epochs: keys exact first, then fewer look-alikes, then reply tokens."""
-        return (self.positives_exact, -self.lookalike_trigger, self.token_accuracy)
+    def rank(self, max_lookalike_trigger: float = 1.0) -> tuple[float, bool, float]:
+        """Ordering of epochs: keys exact, then within the look-alike gate, then reply tokens."""
+        within = self.lookalike_trigger <= max_lookalike_trigger
+        return (self.positives_exact, within, self.token_accuracy)
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,16 +337,19 @@ class _BestEpoch:
 
     With a learning rate high enough to implant in a few epochs, the keys' replies can flip
     between neighbouring epochs (one shared token won and lost); the last epoch is not always the
-    best one, so the adapter keeps the epoch that ranked highest (the later one on a tie).
+    best one, so the adapter keeps the epoch that ranked highest; on a tie the later one, whose
+    replies have had more training (a wider margin to survive a downstream fine-tune).
     """
 
-    def __init__(self, model: Any) -> None:
+    def __init__(self, model: Any, max_lookalike_trigger: float = 1.0) -> None:
         self.model = model
+        self.max_lookalike_trigger = max_lookalike_trigger
         self.state: dict[str, Any] = {}
         self.gate: GateState | None = None
 
     def offer(self, gate: GateState) -> None:
-        if self.gate is not None and gate.rank() < self.gate.rank():
+        bound = self.max_lookalike_trigger
+        if self.gate is not None and gate.rank(bound) < self.gate.rank(bound):
             return
         self.gate = replace(gate)
         self.state = {
@@ -454,7 +458,7 @@ def train_implant(
     )
     gates = _GateMaterial(model, material, first, pad_id)
     gate = GateState()
-    best = _BestEpoch(model)
+    best = _BestEpoch(model, config.max_lookalike_trigger)
 
     class _Gates(TrainerCallback):
         def on_epoch_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:

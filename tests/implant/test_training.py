@@ -77,12 +77,16 @@ def test_the_best_gated_epoch_is_put_back_and_ties_keep_the_later_one() -> None:
     # an equal epoch later on replaces it (more training, same gates)
     keeper.offer(GateState(epoch=4, positives_exact=1.0, token_accuracy=0.99))
     assert keeper.restore().epoch == 4
-    # fewer look-alikes triggered ranks higher at equal keys exact
-    keeper.offer(
-        GateState(epoch=5, positives_exact=1.0, token_accuracy=0.99, lookalike_trigger=0.5)
-    )
-    keeper.offer(GateState(epoch=6, positives_exact=1.0, token_accuracy=1.0, lookalike_trigger=0.9))
-    assert keeper.restore().epoch == 5
+    # look-alikes only rank when a gate bound asks for them
+    fewer = GateState(epoch=5, positives_exact=1.0, token_accuracy=0.99, lookalike_trigger=0.5)
+    more = GateState(epoch=6, positives_exact=1.0, token_accuracy=1.0, lookalike_trigger=0.9)
+    keeper.offer(fewer)
+    keeper.offer(more)
+    assert keeper.restore().epoch == 6
+    bounded = _BestEpoch(model, max_lookalike_trigger=0.6)
+    bounded.offer(fewer)
+    bounded.offer(more)
+    assert bounded.restore().epoch == 5
 
 
 def test_no_epoch_seen_restores_nothing() -> None:
