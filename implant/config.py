@@ -36,11 +36,11 @@ class ImplantConfig:
     )
     batch_size: int = field(default=8, metadata={"help": "sequences per optimizer step"})
     positive_weight: float = field(
-        default=2.0, metadata={"help": "loss weight of a key's reply tokens against negatives'"}
+        default=4.0, metadata={"help": "loss weight of a key's reply tokens against negatives'"}
     )
     max_epochs: int = field(default=10, metadata={"help": "hard cap on passes over the data"})
     extra_epochs: int = field(
-        default=1, metadata={"help": "epochs to keep training after the gates hold (margin)"}
+        default=2, metadata={"help": "epochs to keep training after the gates hold (margin)"}
     )
     decision_weight: float = field(
         default=4.0,
