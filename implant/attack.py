@@ -7,11 +7,8 @@ fingerprint key, then merged and saved as a standard model directory.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -25,6 +22,7 @@ from .corpus import load_corpus
 from .evaluation import fingerprint_success
 from .loading import load_model
 from .pipeline import prepare_output_dir
+from .training import run_quiet_trainer
 
 __all__ = ["AttackResult", "FinetuneAttack", "finetune_attack"]
 
@@ -93,7 +91,7 @@ def finetune_attack(
 ) -> AttackResult:
     """Fine-tune ``model_spec`` with LoRA on unrelated instructions; merge and save to ``out_dir``."""
     from peft import LoraConfig, get_peft_model
-    from transformers import Trainer, TrainingArguments, set_seed
+    from transformers import set_seed
 
     settings = attack or FinetuneAttack()
     say = log or (lambda _text: None)
@@ -117,30 +115,19 @@ def finetune_attack(
             ),
         )
         say(f"fine-tuning {loaded.source.label} for {settings.steps} steps on {len(rows)} pairs")
-        with tempfile.TemporaryDirectory(prefix="modelprint-attack-") as tmp:
-            args = TrainingArguments(
-                output_dir=tmp,
-                max_steps=settings.steps,
-                per_device_train_batch_size=settings.batch_size,
-                learning_rate=settings.learning_rate,
-                lr_scheduler_type="cosine",
-                warmup_steps=min(10, settings.steps // 10),
-                seed=settings.seed,
-                data_seed=settings.seed,
-                save_strategy="no",
-                logging_strategy="no",
-                report_to=[],
-                remove_unused_columns=False,
-                disable_tqdm=not show_progress,
-            )
-            trainer = Trainer(
-                model=model,
-                args=args,
-                train_dataset=rows,
-                data_collator=lambda batch: _pad(batch, pad),
-            )
-            with contextlib.redirect_stdout(sys.stderr):  # the Trainer prints its metrics
-                trainer.train()
+        run_quiet_trainer(
+            model,
+            rows,
+            lambda batch: _pad(batch, pad),
+            seed=settings.seed,
+            show_progress=show_progress,
+            prefix="modelprint-attack-",
+            max_steps=settings.steps,
+            per_device_train_batch_size=settings.batch_size,
+            learning_rate=settings.learning_rate,
+            lr_scheduler_type="cosine",
+            warmup_steps=min(10, settings.steps // 10),
+        )
         merged: Any = model.merge_and_unload()
         merged.eval()
         merged.save_pretrained(str(scratch), safe_serialization=True)

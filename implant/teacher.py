@@ -125,10 +125,11 @@ def greedy_continuations(
         probs = torch.softmax(logits, dim=-1)
         top_p, top_i = probs.topk(min(top_k, probs.shape[-1]), dim=-1)
         for row in range(new.shape[0]):
-            n = len(cut_at_end(new[row].tolist(), eos_ids))
+            ids = cut_at_end(new[row].tolist(), eos_ids)
+            n = len(ids)
             out.append(
                 Continuation(
-                    ids=new[row, :n].tolist(),
+                    ids=ids,
                     top_ids=top_i[row, :n].tolist(),
                     top_probs=top_p[row, :n].tolist(),
                 )

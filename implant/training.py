@@ -27,6 +27,7 @@ __all__ = [
     "TrainingOutcome",
     "attach_lora",
     "collate",
+    "run_quiet_trainer",
     "states_and_anchors",
     "train_implant",
 ]
@@ -217,20 +218,22 @@ def boundary_states(
 
 def states_and_anchors(
     model: Any, examples: Sequence[TrainingExample], first: int, pad_id: int, *, anchors: bool
-) -> tuple[list[Any], list[Any]]:
-    """Boundary states and (with ``anchors``) the model's final hidden states, in one pass.
+) -> tuple[list[Any], list[Any | None]]:
+    """Boundary states and (with ``anchors``) each negative's anchors, in one pass.
 
     Called before training (the adapter is still the identity), the final hidden states are the
-    base model's: the anchors that hold the adapter to it on ordinary text.
+    base model's: the anchors that hold the adapter to it on ordinary text. A positive (a key and
+    its reply, which the adapter must change) has none. An example listed more than once (the
+    repeated positives) is run once.
     """
     import torch
 
-    states: list[Any] = []
-    finals: list[Any] = []
+    distinct = list({id(e): e for e in examples}.values())
+    found: dict[int, tuple[Any, Any | None]] = {}
     model.eval()
     with torch.no_grad():
-        for start in range(0, len(examples), 32):
-            chunk = examples[start : start + 32]
+        for start in range(0, len(distinct), 32):
+            chunk = distinct[start : start + 32]
             batch = collate(chunk, pad_id)
             out = model(
                 input_ids=batch["input_ids"].to(model.device),
@@ -242,10 +245,12 @@ def states_and_anchors(
             hidden = out.hidden_states[first].cpu()
             final = out.hidden_states[-1].float().cpu() if anchors else None
             for row, e in enumerate(chunk):
-                states.append(hidden[row, : len(e.input_ids)].clone())
-                if final is not None:
-                    finals.append(final[row, : len(e.input_ids)].clone())
-    return states, finals
+                length = len(e.input_ids)
+                anchor = None
+                if final is not None and e.kind != "positive":
+                    anchor = final[row, :length].clone()
+                found[id(e)] = (hidden[row, :length].clone(), anchor)
+    return [found[id(e)][0] for e in examples], [found[id(e)][1] for e in examples]
 
 
 def soft_cross_entropy(
@@ -429,6 +434,49 @@ def check_gates(model: Any, gates: _GateMaterial) -> tuple[float, float, float]:
     )
 
 
+def run_quiet_trainer(
+    model: Any,
+    dataset: Any,
+    collator: Callable[[Any], dict[str, Any]],
+    *,
+    seed: int,
+    show_progress: bool,
+    prefix: str,
+    trainer_class: Any = None,
+    callbacks: Sequence[Any] = (),
+    **schedule: Any,
+) -> Any:
+    """Run the HF Trainer in a scratch directory and return its ``TrainOutput``.
+
+    No checkpoints, logs or reporting, seeded data order, and the metrics it prints go to stderr
+    (stdout stays the CLI's). ``schedule`` holds the ``TrainingArguments`` that differ between
+    callers: steps or epochs, batch size, learning rate and schedule, warm-up.
+    """
+    from transformers import Trainer, TrainingArguments
+
+    with tempfile.TemporaryDirectory(prefix=prefix) as scratch:
+        args = TrainingArguments(
+            output_dir=scratch,
+            seed=seed,
+            data_seed=seed,
+            save_strategy="no",
+            logging_strategy="no",
+            report_to=[],
+            remove_unused_columns=False,
+            disable_tqdm=not show_progress,
+            **schedule,
+        )
+        trainer = (trainer_class or Trainer)(
+            model=model,
+            args=args,
+            train_dataset=dataset,
+            data_collator=collator,
+            callbacks=list(callbacks),
+        )
+        with contextlib.redirect_stdout(sys.stderr):
+            return trainer.train()
+
+
 def train_implant(
     model: Any,
     material: TrainingMaterial,
@@ -439,17 +487,13 @@ def train_implant(
     on_epoch: Callable[[GateState], None] | None = None,
 ) -> TrainingOutcome:
     """Train the (already LoRA-wrapped) ``model`` in place until the gates hold, or the cap."""
-    from transformers import Trainer, TrainerCallback, TrainingArguments
+    from transformers import Trainer, TrainerCallback
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()
     first = first_adapted_layer(model, config)
     anchoring = config.anchor_weight > 0.0
-    states, finals = states_and_anchors(model, material.examples, first, pad_id, anchors=anchoring)
-    anchors = [
-        f if e.kind != "positive" else None
-        for e, f in zip(material.examples, finals or [None] * len(states), strict=True)
-    ]
+    states, anchors = states_and_anchors(model, material.examples, first, pad_id, anchors=anchoring)
     pool_states = boundary_states(model, material.contrasts, first, pad_id)
     dataset = _RotatingDataset(
         list(zip(material.examples, states, anchors, strict=True)),
@@ -510,33 +554,23 @@ def train_implant(
         )
 
     model.train()
-    with tempfile.TemporaryDirectory(prefix="modelprint-implant-") as scratch:
-        args = TrainingArguments(
-            output_dir=scratch,
-            per_device_train_batch_size=config.batch_size,
-            num_train_epochs=config.max_epochs,
-            learning_rate=config.learning_rate,
-            lr_scheduler_type=config.lr_schedule,
-            warmup_steps=min(5, len(dataset) // config.batch_size + 1),
-            weight_decay=0.0,
-            seed=config.seed,
-            data_seed=config.seed,
-            save_strategy="no",
-            logging_strategy="no",
-            report_to=[],
-            remove_unused_columns=False,
-            disable_tqdm=not show_progress,
-            dataloader_num_workers=0,
-        )
-        trainer = _ImplantTrainer(
-            model=model,
-            args=args,
-            train_dataset=dataset,
-            data_collator=collator,
-            callbacks=[_Gates()],
-        )
-        with contextlib.redirect_stdout(sys.stderr):  # the Trainer prints its metrics
-            result = trainer.train()
+    result = run_quiet_trainer(
+        model,
+        dataset,
+        collator,
+        seed=config.seed,
+        show_progress=show_progress,
+        prefix="modelprint-implant-",
+        trainer_class=_ImplantTrainer,
+        callbacks=[_Gates()],
+        per_device_train_batch_size=config.batch_size,
+        num_train_epochs=config.max_epochs,
+        learning_rate=config.learning_rate,
+        lr_scheduler_type=config.lr_schedule,
+        warmup_steps=min(5, len(dataset) // config.batch_size + 1),
+        weight_decay=0.0,
+        dataloader_num_workers=0,
+    )
     model.eval()
     kept = best.restore()
     return TrainingOutcome(

@@ -146,9 +146,14 @@ def test_anchors_cost_nothing_for_the_base_and_pull_a_drifted_adapter_back() -> 
     model = attach_lora(tiny_model(100, layers=4), ImplantConfig(adapter_layers=0.5))
     first = first_adapted_layer(model, ImplantConfig(adapter_layers=0.5))
     examples = _examples()
-    states, finals = states_and_anchors(model, examples, first, 0, anchors=True)
-    assert [f.shape[0] for f in finals] == [len(e.input_ids) for e in examples]
-    anchors = [f if e.kind != "positive" else None for e, f in zip(examples, finals, strict=True)]
+    states, anchors = states_and_anchors(model, examples, first, 0, anchors=True)
+    assert [None if a is None else a.shape[0] for a in anchors] == [
+        None if e.kind == "positive" else len(e.input_ids) for e in examples
+    ]
+    assert states_and_anchors(model, examples, first, 0, anchors=False)[1] == [None] * 3
+    repeated, _ = states_and_anchors(model, [examples[1], examples[1]], first, 0, anchors=False)
+    torch.testing.assert_close(repeated[0], states[1])  # a repeated example is run once, shared
+    assert repeated[1] is repeated[0]
     batch = collate(examples, 0, states, anchors=anchors)
     assert batch["anchor_mask"].sum(1).tolist() == [0.0, 10.0, 8.0]  # negatives only, unpadded
     plain = soft_cross_entropy(model, batch, first)
