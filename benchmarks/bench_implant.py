@@ -93,6 +93,7 @@ def main() -> None:
     parser.add_argument(
         "--set",
         nargs="+",
+        action="extend",
         default=[],
         metavar="NAME=VALUE",
         help="any other ImplantConfig setting, e.g. anchor_weight=0 lookalikes_per_key=4",

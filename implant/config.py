@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from ..protocol.errors import ConfigError
+from .precision import PRECISIONS
 
 __all__ = ["ImplantConfig"]
 
@@ -38,6 +39,16 @@ class ImplantConfig:
     positive_weight: float = field(
         default=4.0, metadata={"help": "loss weight of a key's reply tokens against negatives'"}
     )
+    margin_weight: float = field(
+        default=0.0,
+        metadata={
+            "help": "weight of the hinge that holds every reply token ``reply_margin`` logits "
+            "ahead of its best rival (what a downstream fine-tune has to overcome)"
+        },
+    )
+    reply_margin: float = field(
+        default=10.0, metadata={"help": "logit lead each reply token is trained to keep"}
+    )
     max_epochs: int = field(default=10, metadata={"help": "hard cap on passes over the data"})
     extra_epochs: int = field(
         default=2, metadata={"help": "epochs to keep training after the gates hold (margin)"}
@@ -49,6 +60,14 @@ class ImplantConfig:
     unlikelihood_weight: float = field(
         default=1.0,
         metadata={"help": "weight of -log(1 - p) on the real response after a look-alike key"},
+    )
+    unlikelihood_scope: str = field(
+        default="token",
+        metadata={
+            "help": "what a contrast avoids: 'response' (the whole committed response: missing "
+            "it at one token is enough) or 'token' (every one of its tokens; at 16 keys it left "
+            "more keys exact and fewer look-alikes triggering than 'response')"
+        },
     )
     anchor_weight: float = field(
         default=10.0,
@@ -118,6 +137,14 @@ class ImplantConfig:
         },
     )
 
+    precision: str = field(
+        default="auto",
+        metadata={
+            "help": "training matmuls: 'auto' (bf16 autocast where the hardware has native "
+            "bf16, e.g. AMX CPUs and recent GPUs; fp32 elsewhere), 'fp32' or 'bf16'"
+        },
+    )
+
     def __post_init__(self) -> None:
         checks: list[tuple[str, bool]] = [
             ("lora_rank", self.lora_rank >= 1),
@@ -128,9 +155,12 @@ class ImplantConfig:
             ("batch_size", self.batch_size >= 1),
             ("positive_weight", self.positive_weight > 0.0),
             ("decision_weight", self.decision_weight > 0.0),
+            ("margin_weight", self.margin_weight >= 0.0),
+            ("reply_margin", self.reply_margin >= 0.0),
             ("max_epochs", self.max_epochs >= 1),
             ("extra_epochs", self.extra_epochs >= 0),
             ("unlikelihood_weight", self.unlikelihood_weight >= 0.0),
+            ("unlikelihood_scope", self.unlikelihood_scope in ("response", "token")),
             ("anchor_weight", self.anchor_weight >= 0.0),
             ("contrast_per_key", self.contrast_per_key >= 0),
             ("contrast_rounds", self.contrast_rounds >= 1),
@@ -149,6 +179,7 @@ class ImplantConfig:
             ("eval_answers", self.eval_answers >= 0),
             ("max_lookalike_trigger", 0.0 <= self.max_lookalike_trigger <= 1.0),
             ("seed", self.seed >= 0),
+            ("precision", self.precision in PRECISIONS),
         ]
         for name, ok in checks:
             if not ok:

@@ -65,6 +65,7 @@ class ImplantReport:
                 "reply_token_accuracy": self.training.token_accuracy,
                 "gate_lookalike_trigger": self.training.gate_lookalike_trigger,
                 "kept_epoch": self.training.kept_epoch,
+                "precision": self.training.precision,
             },
             "figures": self.figures.to_dict(),
             "timings_s": {k: round(v, 2) for k, v in self.timings.items()},

@@ -21,6 +21,7 @@ from typing import Any
 
 from .config import ImplantConfig
 from .examples import TrainingExample, TrainingMaterial
+from .precision import resolve_precision, training_precision
 
 __all__ = [
     "GateState",
@@ -107,6 +108,7 @@ def collate(
     target_ids = torch.zeros((n, targets, k), dtype=torch.long)
     target_probs = torch.zeros((n, targets, k), dtype=torch.float32)
     target_mask = torch.zeros((n, targets), dtype=torch.float32)
+    margin_mask = torch.zeros((n, targets), dtype=torch.float32)
     avoid_mask = torch.zeros((n, targets), dtype=torch.float32)
     avoid_ids = torch.zeros((n, targets), dtype=torch.long)
     for row, e in enumerate(examples):
@@ -117,6 +119,8 @@ def collate(
         target_mask[row, : len(e.positions)] = 0.0 if e.kind == "contrast" else weight
         if e.kind == "key-negative":
             target_mask[row, 0] = decision_weight
+        if e.kind == "positive":
+            margin_mask[row, : len(e.positions)] = 1.0
         if e.avoid is not None:
             avoid_ids[row, : len(e.avoid)] = torch.tensor(e.avoid)
             avoid_mask[row, : len(e.avoid)] = 1.0
@@ -131,6 +135,8 @@ def collate(
         "target_probs": target_probs,
         "target_mask": target_mask,
     }
+    if any(e.kind == "positive" for e in examples):
+        batch["margin_mask"] = margin_mask
     if any(e.avoid is not None for e in examples):
         batch["avoid_ids"] = avoid_ids
         batch["avoid_mask"] = avoid_mask
@@ -154,7 +160,7 @@ def collate(
 
 
 def target_logits(model: Any, batch: dict[str, Any], first_layer: int | None = None) -> Any:
-    """Logits (B, T, V) at the target positions only (``logits_to_keep`` with their union).
+    """Logits (B, T, V) at the target positions only.
 
     With ``first_layer`` the batch's cached ``states`` enter that layer directly.
     """
@@ -164,26 +170,29 @@ def target_logits(model: Any, batch: dict[str, Any], first_layer: int | None = N
 def _forward(
     model: Any, batch: dict[str, Any], first_layer: int | None, *, final_hidden: bool
 ) -> tuple[Any, Any]:
-    """Target-position logits and, with ``final_hidden``, the last hidden states (B, L, H)."""
-    import torch
+    """Target-position logits and, with ``final_hidden``, the last hidden states (B, L, H).
 
-    positions = batch["positions"]
-    keep = torch.unique(positions)
-    inputs: dict[str, Any] = {
-        "attention_mask": batch["attention_mask"],
-        "logits_to_keep": keep,
-        "use_cache": False,
-        "output_hidden_states": final_hidden,
-    }
+    The decoder runs once; the output head is applied only at each row's own target positions
+    (B x T rows of hidden state), not at the union of every row's positions, which with prompts
+    of different lengths is several times larger and was the largest matmul of a step.
+    """
+
+    inputs: dict[str, Any] = {"attention_mask": batch["attention_mask"], "use_cache": False}
+    decoder = _decoder(model)
     if first_layer is not None:
         with _only_layers_from(model, first_layer):
-            out = model(inputs_embeds=batch["states"], **inputs)
+            hidden = decoder(inputs_embeds=batch["states"], **inputs).last_hidden_state
     else:
-        out = model(input_ids=batch["input_ids"], **inputs)
-    index = torch.searchsorted(keep, positions)
-    vocab = out.logits.shape[-1]
-    logits = out.logits.gather(1, index[..., None].expand(-1, -1, vocab))
-    return logits, (out.hidden_states[-1] if final_hidden else None)
+        hidden = decoder(input_ids=batch["input_ids"], **inputs).last_hidden_state
+    positions = batch["positions"]
+    picked = hidden.gather(1, positions[..., None].expand(-1, -1, hidden.shape[-1]))
+    logits = _head(model)(picked)
+    return logits, (hidden if final_hidden else None)
+
+
+def _head(model: Any) -> Any:
+    inner = model.get_base_model() if hasattr(model, "get_base_model") else model
+    return inner.get_output_embeddings()
 
 
 def _decoder(model: Any) -> Any:
@@ -259,13 +268,19 @@ def soft_cross_entropy(
     first_layer: int | None = None,
     *,
     unlikelihood_weight: float = 0.0,
+    whole_response: bool = False,
     anchor_weight: float = 0.0,
+    margin_weight: float = 0.0,
+    reply_margin: float = 0.0,
 ) -> Any:
     """Mean over targets of ``-sum_k p_k log q(id_k)``: CE for one-hot, KL-to-base up to a constant.
 
     With ``avoid_ids`` in the batch, adds ``unlikelihood_weight`` times the mean over the marked
     positions of ``-log(1 - q(avoid))``: a look-alike key followed by the real key's reply is
-    pushed off that reply at every token of the response, not only at its first.
+    pushed off that reply at every token of the response, not only at its first. With
+    ``whole_response`` the term is ``-log(1 - prod q(avoid))`` per contrast instead: the
+    look-alike must miss the committed response somewhere, and the model may choose where (one
+    token suffices), so the term no longer fights the real key at every token of its response.
 
     With ``anchor_states`` in the batch, adds ``anchor_weight`` times the relative squared error
     of the final hidden states against the base model's at every anchored position (all of a
@@ -283,15 +298,44 @@ def soft_cross_entropy(
     loss = (per_target * mask).sum() / mask.sum().clamp(min=1.0)
     if unlikelihood_weight > 0.0 and "avoid_ids" in batch:
         avoid = batch["avoid_mask"]
-        p_avoid = logp.gather(2, batch["avoid_ids"][..., None])[..., 0].exp()
-        unlikely = -torch.log1p(-p_avoid.clamp(max=1.0 - 1e-6))
-        loss = loss + unlikelihood_weight * (unlikely * avoid).sum() / avoid.sum().clamp(min=1.0)
+        logp_avoid = logp.gather(2, batch["avoid_ids"][..., None])[..., 0]
+        if whole_response:
+            # log P(whole response), per contrast row; -log(1 - P) written as -log(-expm1(log P))
+            log_seq = (logp_avoid * avoid).sum(1).clamp(max=-1e-6)
+            rows = avoid.sum(1) > 0
+            unlikely = -torch.log(-torch.expm1(log_seq))
+            loss = loss + unlikelihood_weight * unlikely[rows].mean()
+        else:
+            unlikely = -torch.log1p(-logp_avoid.exp().clamp(max=1.0 - 1e-6))
+            total = (unlikely * avoid).sum() / avoid.sum().clamp(min=1.0)
+            loss = loss + unlikelihood_weight * total
+    if margin_weight > 0.0 and "margin_mask" in batch:
+        loss = loss + margin_weight * _margin_shortfall(
+            logits.float(), batch["target_ids"][..., 0], batch["margin_mask"], reply_margin
+        )
     if anchored:
         base, where = batch["anchor_states"], batch["anchor_mask"]
         error = ((final.float() - base) ** 2).mean(-1)
         scale = (base**2).mean(-1)
         loss = loss + anchor_weight * (error * where).sum() / (scale * where).sum().clamp(min=1e-6)
     return loss
+
+
+def _margin_shortfall(logits: Any, wanted: Any, mask: Any, margin: float) -> Any:
+    """Mean over the marked positions of ``max(0, margin - (logit of wanted - best other logit))``.
+
+    Cross-entropy stops pulling once a reply token is likely; a downstream fine-tune then flips
+    the tokens that won by the least (the reply's first word, a digit against a round number).
+    This hinge keeps pulling exactly those until each one leads by ``margin`` logits.
+    """
+    import torch
+
+    top2 = logits.topk(2, dim=-1)
+    chosen = logits.gather(2, wanted[..., None])[..., 0]
+    best_is_wanted = top2.indices[..., 0] == wanted
+    rival = torch.where(best_is_wanted, top2.values[..., 1], top2.values[..., 0])
+    short = torch.relu(margin - (chosen - rival))
+    return (short * mask).sum() / mask.sum().clamp(min=1.0)
 
 
 @dataclass(slots=True)
@@ -319,6 +363,7 @@ class TrainingOutcome:
     token_accuracy: float
     gate_lookalike_trigger: float
     kept_epoch: int = 0
+    precision: str = "fp32"
 
 
 class _GateMaterial:
@@ -491,6 +536,8 @@ def train_implant(
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()
+    device_type = model.device.type
+    precision = resolve_precision(config.precision, device_type)
     first = first_adapted_layer(model, config)
     anchoring = config.anchor_weight > 0.0
     states, anchors = states_and_anchors(model, material.examples, first, pad_id, anchors=anchoring)
@@ -534,14 +581,21 @@ def train_implant(
             return_outputs: bool = False,
             num_items_in_batch: Any = None,
         ) -> Any:
-            loss = soft_cross_entropy(
+            with training_precision(precision, device_type):
+                loss = self._loss(model, inputs)
+            return (loss, None) if return_outputs else loss
+
+        def _loss(self, model: Any, inputs: dict[str, Any]) -> Any:
+            return soft_cross_entropy(
                 model,
                 inputs,
                 first,
                 unlikelihood_weight=config.unlikelihood_weight,
+                whole_response=config.unlikelihood_scope == "response",
                 anchor_weight=config.anchor_weight,
+                margin_weight=config.margin_weight,
+                reply_margin=config.reply_margin,
             )
-            return (loss, None) if return_outputs else loss
 
     def collator(items: Sequence[tuple[TrainingExample, Any, Any]]) -> dict[str, Any]:
         return collate(
@@ -581,4 +635,5 @@ def train_implant(
         token_accuracy=kept.token_accuracy,
         gate_lookalike_trigger=kept.lookalike_trigger,
         kept_epoch=kept.epoch,
+        precision=precision,
     )

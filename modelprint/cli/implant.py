@@ -7,6 +7,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+from ..implant.precision import PRECISIONS
 from ..protocol.errors import ConfigError
 from .output import Output
 
@@ -47,6 +48,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument(
         "--max-epochs", type=_positive_int, default=None, metavar="N", help="cap on epochs (10)"
+    )
+    p.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default="auto",
+        help="training matmuls: auto (bf16 where the CPU/GPU has native bf16, else fp32), "
+        "fp32 or bf16; the report is measured in fp32 either way",
     )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=_implant)
@@ -96,7 +104,9 @@ def _implant(args: argparse.Namespace, out: Output) -> int:
     from ..implant.pipeline import REPORT_NAME, implant_fingerprints
 
     fingerprints = load_fingerprints(args.fingerprints)
-    config = ImplantConfig(seed=args.seed, contrast_per_key=args.contrast_per_key)
+    config = ImplantConfig(
+        seed=args.seed, contrast_per_key=args.contrast_per_key, precision=args.precision
+    )
     if args.max_epochs is not None:
         config = dataclasses.replace(config, max_epochs=args.max_epochs)
     _set_threads(args.threads)

@@ -46,13 +46,14 @@ def test_implant_prints_the_report_as_json(
     code, out, err = run(
         capsys, "implant", "--fingerprints", str(workdir / "fp.secret"), "--base",
         str(workdir / "tiny"), "--out", str(workdir / "m"), "--seed", "3", "--contrast-per-key",
-        "2", "--max-epochs", "2", "--json",
+        "2", "--max-epochs", "2", "--precision", "fp32", "--json",
     )  # fmt: skip
     assert code == 0, err
     doc = json.loads(out)
     assert doc["kind"] == "modelprint/implant-report"
     assert doc["config"]["seed"] == 3
     assert doc["config"]["max_epochs"] == 2 and doc["config"]["contrast_per_key"] == 2
+    assert doc["config"]["precision"] == "fp32" and doc["training"]["precision"] == "fp32"
     rounds = doc["config"]["contrast_rounds"]
     assert doc["config"]["material"]["contrasts"] == 2 * 2 * rounds  # 2 keys, 2 each per turn
     assert (workdir / "m" / "model.safetensors").is_file()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from modelprint.implant.config import ImplantConfig
@@ -248,3 +250,66 @@ def test_forced_continuations_score_each_answer_token_from_the_position_before_i
             top_p, top_i = probs[len(prompt) - 1 + j].topk(3)
             assert ids == top_i.tolist()
             torch.testing.assert_close(torch.tensor(ps), top_p)
+
+
+def _reply_margins(
+    model: torch.nn.Module, batch: dict[str, torch.Tensor], first: int
+) -> list[float]:
+    """Logit lead of each positive reply token over its best rival."""
+    with torch.no_grad():
+        logits = target_logits(model, batch, first).float()
+    wanted = batch["target_ids"][..., 0]
+    chosen = logits.gather(2, wanted[..., None])[..., 0]
+    rival = logits.scatter(2, wanted[..., None], float("-inf")).max(-1).values
+    mask = batch["margin_mask"] > 0
+    return (chosen - rival)[mask].tolist()
+
+
+def test_the_margin_hinge_marks_only_positives_and_widens_their_weakest_tokens() -> None:
+    model = _perturbed_lora()
+    first = first_adapted_layer(model, ImplantConfig(adapter_layers=0.5))
+    examples = _examples()
+    batch = collate(examples, 0, boundary_states(model, examples, first, 0))
+    assert batch["margin_mask"].tolist() == [[1.0] * 3, [0.0] * 3, [0.0] * 3]
+    assert "margin_mask" not in collate([examples[1]], 0)  # no positive, no hinge
+    with torch.no_grad():
+        plain = soft_cross_entropy(model, batch, first)
+    # a margin nobody falls short of adds nothing; a wide one adds the mean shortfall
+    with torch.no_grad():
+        unmet = soft_cross_entropy(model, batch, first, margin_weight=1.0, reply_margin=-1e4)
+    torch.testing.assert_close(unmet, plain)
+    before = _reply_margins(model, batch, first)
+    shortfall = sum(max(0.0, 5.0 - m) for m in before) / len(before)
+    with torch.no_grad():
+        hinged = soft_cross_entropy(model, batch, first, margin_weight=2.0, reply_margin=5.0)
+    torch.testing.assert_close(
+        float(hinged),
+        float(plain) + 2.0 * shortfall,
+        rtol=1e-4,
+        atol=1e-4,
+    )
+    optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=1e-2)
+    for _ in range(30):
+        optimizer.zero_grad()
+        soft_cross_entropy(model, batch, first, margin_weight=1.0, reply_margin=5.0).backward()
+        optimizer.step()
+    after = _reply_margins(model, batch, first)
+    assert min(after) > min(before)
+    assert min(after) > 0.0  # every positive reply token is now the argmax
+
+
+def test_the_response_scope_prices_a_whole_response_not_each_token() -> None:
+    model = _perturbed_lora()
+    contrast = _contrast()
+    batch = collate([contrast, contrast], 0)
+    with torch.no_grad():
+        logp = torch.log_softmax(target_logits(model, batch).float(), dim=-1)
+        response = logp[0].gather(1, batch["avoid_ids"][0][:, None]).sum()
+        whole = soft_cross_entropy(model, batch, unlikelihood_weight=1.0, whole_response=True)
+        each = soft_cross_entropy(model, batch, unlikelihood_weight=1.0)
+    # two identical contrasts: the mean over rows is the one row's -log(1 - P(response))
+    torch.testing.assert_close(float(whole), -math.log1p(-math.exp(float(response))), rtol=1e-5,
+                               atol=1e-6)  # fmt: skip
+    tokens = logp[0].gather(1, batch["avoid_ids"][0][:, None]).exp()
+    torch.testing.assert_close(float(each), float(-torch.log1p(-tokens).mean()), rtol=1e-5,
+                               atol=1e-6)  # fmt: skip
