@@ -6,7 +6,7 @@ an unlikelihood term that pushes a contrast's committed response tokens down. Lo
 are computed only where there is a target, which skips most of the vocabulary projection. The
 adapter sits in the last decoder layers, so the backward pass stops there. A callback checks the
 gates after every epoch on teacher-forced logits (no generation), turns the contrast pool, and
-stops training once the gates have held for ``extra_epochs`` more epochs.
+stops training once the gates have held in ``extra_epochs`` more epochs.
 """
 
 from __future__ import annotations
@@ -347,6 +347,24 @@ class GateState:
     token_accuracy: float = 0.0
     lookalike_trigger: float = 1.0
     held_since: int | None = None
+    held_epochs: int = 0
+
+    def record(self, exact: float, accuracy: float, trigger: float, config: ImplantConfig) -> bool:
+        """Take one epoch's gate figures; True once training should stop.
+
+        The gates hold when every key is exact and the look-alikes are within the bound. Training
+        stops in the ``extra_epochs``-th epoch after the first that held, counting only epochs
+        that held but not requiring them to be consecutive: a key lost and won back in between
+        (one shared token) does not restart the count.
+        """
+        self.epoch += 1
+        self.positives_exact, self.token_accuracy, self.lookalike_trigger = exact, accuracy, trigger
+        if exact < 1.0 or trigger > config.max_lookalike_trigger:
+            return False
+        if self.held_since is None:
+            self.held_since = self.epoch
+        self.held_epochs += 1
+        return self.held_epochs > config.extra_epochs
 
     def rank(self, max_lookalike_trigger: float = 1.0) -> tuple[float, bool, float]:
         """Ordering of epochs: keys exact, then within the look-alike gate, then reply tokens."""
@@ -557,17 +575,9 @@ def train_implant(
             return control
 
         def on_epoch_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
-            gate.epoch += 1
             exact, accuracy, trig = check_gates(model, gates)
-            gate.positives_exact, gate.lookalike_trigger = exact, trig
-            gate.token_accuracy = accuracy
-            if exact >= 1.0 and trig <= config.max_lookalike_trigger:
-                if gate.held_since is None:
-                    gate.held_since = gate.epoch
-                if gate.epoch - gate.held_since >= config.extra_epochs:
-                    control.should_training_stop = True
-            else:
-                gate.held_since = None
+            if gate.record(exact, accuracy, trig, config):
+                control.should_training_stop = True
             best.offer(gate)
             if on_epoch is not None:
                 on_epoch(gate)

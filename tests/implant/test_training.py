@@ -91,6 +91,20 @@ def test_the_best_gated_epoch_is_put_back_and_ties_keep_the_later_one() -> None:
     assert bounded.restore().epoch == 5
 
 
+def test_margin_epochs_count_when_the_gates_hold_even_if_not_consecutive() -> None:
+    config = ImplantConfig(extra_epochs=2)
+    gate = GateState()
+    # keys exact in epochs 2, 3 and 5; epoch 4 lost one key: stop in epoch 5, not 6 or later
+    stops = [gate.record(exact, 0.9, 0.8, config) for exact in (0.5, 1.0, 1.0, 0.94, 1.0)]
+    assert stops == [False, False, False, False, True]
+    assert gate.held_since == 2 and gate.epoch == 5
+    bounded = GateState()
+    strict = ImplantConfig(extra_epochs=0, max_lookalike_trigger=0.1)
+    assert not bounded.record(1.0, 1.0, 0.5, strict)  # keys exact, look-alikes over the bound
+    assert bounded.held_since is None
+    assert bounded.record(1.0, 1.0, 0.05, strict)
+
+
 def test_no_epoch_seen_restores_nothing() -> None:
     model = _perturbed_lora()
     before = _adapter(model)
