@@ -14,6 +14,7 @@ from .precision import PRECISIONS
 __all__ = ["ImplantConfig"]
 
 _SCHEDULES = ("constant", "constant_with_warmup", "cosine", "linear")
+_UNLIKELIHOOD_SCOPES = ("response", "token")
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +137,6 @@ class ImplantConfig:
             "(1.0: stop once every key is exact)"
         },
     )
-
     precision: str = field(
         default="auto",
         metadata={
@@ -160,7 +160,7 @@ class ImplantConfig:
             ("max_epochs", self.max_epochs >= 1),
             ("extra_epochs", self.extra_epochs >= 0),
             ("unlikelihood_weight", self.unlikelihood_weight >= 0.0),
-            ("unlikelihood_scope", self.unlikelihood_scope in ("response", "token")),
+            ("unlikelihood_scope", self.unlikelihood_scope in _UNLIKELIHOOD_SCOPES),
             ("anchor_weight", self.anchor_weight >= 0.0),
             ("contrast_per_key", self.contrast_per_key >= 0),
             ("contrast_rounds", self.contrast_rounds >= 1),

@@ -190,14 +190,17 @@ def _forward(
     return logits, (hidden if final_hidden else None)
 
 
+def _unwrapped(model: Any) -> Any:
+    """The causal LM inside a peft wrapper (the model itself when it has none)."""
+    return model.get_base_model() if hasattr(model, "get_base_model") else model
+
+
 def _head(model: Any) -> Any:
-    inner = model.get_base_model() if hasattr(model, "get_base_model") else model
-    return inner.get_output_embeddings()
+    return _unwrapped(model).get_output_embeddings()
 
 
 def _decoder(model: Any) -> Any:
-    inner = model.get_base_model() if hasattr(model, "get_base_model") else model
-    return inner.get_decoder()
+    return _unwrapped(model).get_decoder()
 
 
 @contextmanager
@@ -291,7 +294,8 @@ def soft_cross_entropy(
 
     anchored = anchor_weight > 0.0 and "anchor_states" in batch
     logits, final = _forward(model, batch, first_layer, final_hidden=anchored)
-    logp = torch.log_softmax(logits.float(), dim=-1)
+    logits = logits.float()
+    logp = torch.log_softmax(logits, dim=-1)
     picked = logp.gather(2, batch["target_ids"])
     per_target = -(picked * batch["target_probs"]).sum(-1)
     mask = batch["target_mask"]
@@ -311,7 +315,7 @@ def soft_cross_entropy(
             loss = loss + unlikelihood_weight * total
     if margin_weight > 0.0 and "margin_mask" in batch:
         loss = loss + margin_weight * _margin_shortfall(
-            logits.float(), batch["target_ids"][..., 0], batch["margin_mask"], reply_margin
+            logits, batch["target_ids"][..., 0], batch["margin_mask"], reply_margin
         )
     if anchored:
         base, where = batch["anchor_states"], batch["anchor_mask"]
@@ -592,20 +596,17 @@ def train_implant(
             num_items_in_batch: Any = None,
         ) -> Any:
             with training_precision(precision, device_type):
-                loss = self._loss(model, inputs)
+                loss = soft_cross_entropy(
+                    model,
+                    inputs,
+                    first,
+                    unlikelihood_weight=config.unlikelihood_weight,
+                    whole_response=config.unlikelihood_scope == "response",
+                    anchor_weight=config.anchor_weight,
+                    margin_weight=config.margin_weight,
+                    reply_margin=config.reply_margin,
+                )
             return (loss, None) if return_outputs else loss
-
-        def _loss(self, model: Any, inputs: dict[str, Any]) -> Any:
-            return soft_cross_entropy(
-                model,
-                inputs,
-                first,
-                unlikelihood_weight=config.unlikelihood_weight,
-                whole_response=config.unlikelihood_scope == "response",
-                anchor_weight=config.anchor_weight,
-                margin_weight=config.margin_weight,
-                reply_margin=config.reply_margin,
-            )
 
     def collator(items: Sequence[tuple[TrainingExample, Any, Any]]) -> dict[str, Any]:
         return collate(
