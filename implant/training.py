@@ -276,7 +276,8 @@ def soft_cross_entropy(
     margin_weight: float = 0.0,
     reply_margin: float = 0.0,
 ) -> Any:
-    """Mean over targets of ``-sum_k p_k log q(id_k)``: CE for one-hot, KL-to-base up to a constant.
+    """Mean over targets of ``-sum_k p_k log q(id_k) - p_rest log q_rest``: CE for a one-hot target,
+    for the base's top-k the KL to it (up to a constant) with all other tokens as one outcome.
 
     With ``avoid_ids`` in the batch, adds ``unlikelihood_weight`` times the mean over the marked
     positions of ``-log(1 - q(avoid))``: a look-alike key followed by the real key's reply is
@@ -297,7 +298,12 @@ def soft_cross_entropy(
     logits = logits.float()
     logp = torch.log_softmax(logits, dim=-1)
     picked = logp.gather(2, batch["target_ids"])
-    per_target = -(picked * batch["target_probs"]).sum(-1)
+    probs = batch["target_probs"]
+    per_target = -(picked * probs).sum(-1)
+    # the base's mass outside its top-k is one more outcome: without it the optimum would move
+    # all of that mass onto the listed tokens and sharpen the model on ordinary text
+    listed = (picked.exp() * (probs > 0)).sum(-1).clamp(max=1.0 - 1e-6)
+    per_target = per_target - (1.0 - probs.sum(-1)).clamp(min=0.0) * torch.log1p(-listed)
     mask = batch["target_mask"]
     loss = (per_target * mask).sum() / mask.sum().clamp(min=1.0)
     if unlikelihood_weight > 0.0 and "avoid_ids" in batch:

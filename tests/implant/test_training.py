@@ -139,6 +139,30 @@ def test_one_hot_targets_give_plain_cross_entropy() -> None:
     torch.testing.assert_close(loss, reference)
 
 
+def test_soft_targets_are_matched_not_sharpened() -> None:
+    # targets are the model's own top-k: its current distribution must be the optimum, with the
+    # mass outside the top-k kept (dropping it would push that mass onto the listed tokens)
+    model = _perturbed_lora()
+    examples = _examples()
+    with torch.no_grad():
+        logits = target_logits(model, collate(examples, 0))
+    top_p, top_i = torch.softmax(logits, dim=-1).topk(4, dim=-1)
+    assert float(top_p.sum(-1).max()) < 0.99  # a real tail outside the top-k
+    soft = [
+        TrainingExample(
+            input_ids=e.input_ids,
+            positions=e.positions,
+            target_ids=top_i[row].tolist(),
+            target_probs=top_p[row].tolist(),
+            kind="ordinary",
+        )
+        for row, e in enumerate(examples)
+    ]
+    soft_cross_entropy(model, collate(soft, 0)).backward()
+    grads = [p.grad for n, p in model.named_parameters() if "lora_B" in n]
+    assert grads and max(float(g.abs().max()) for g in grads) < 1e-5
+
+
 def test_collate_pads_right_and_weights_positive_targets() -> None:
     examples = _examples()
     batch = collate(examples, pad_id=0, positive_weight=3.0)
