@@ -5,7 +5,8 @@ For each fingerprint count (default 16 and 64) it runs the same code as ``modelp
 fingerprint success rate (greedy), look-alike keys and ordinary prompts answered with any
 committed response, teacher-forced top-1 agreement and perplexity ratio against the base model
 on held-out human-written answers, and the wall time. Then ``attack finetune`` (a downstream LoRA
-fine-tune on unrelated instructions) runs on the result and the success rate is measured again.
+fine-tune on unrelated instructions) runs on the result and the success rate is measured again,
+with the p-value a challenge revealing every key would then get.
 
 Run: ``.venv/bin/python benchmarks/bench_implant.py [--counts 16 64] [--attack-steps 200]
 [--threads 2] [--workdir DIR] [--contrast-per-key N --max-epochs N --lr-schedule cosine]
@@ -29,6 +30,7 @@ from modelprint.implant.attack import FinetuneAttack, finetune_attack
 from modelprint.implant.config import ImplantConfig
 from modelprint.implant.pipeline import implant_fingerprints
 from modelprint.protocol.fingerprints import FingerprintSet
+from modelprint.protocol.scoring import binomial_tail, null_probability
 
 TARGETS = {
     "fingerprint_success_rate": ">= 1.00",
@@ -63,6 +65,10 @@ def bench(count: int, workdir: Path, attack_steps: int, config: ImplantConfig) -
         )  # fmt: skip
         print(f"  persistence after attack finetune ({attack_steps} steps, {result.seconds:.0f} s):"
               f" success rate {result.fingerprint_success_rate:.4f}   target >= 0.90")  # fmt: skip
+        kept = round(result.fingerprint_success_rate * count)
+        p0 = null_probability(fingerprints.scheme_name)
+        print(f"  a challenge revealing all {count} keys to the attacked model: {kept}/{count} match,"
+              f" p = {float(binomial_tail(count, kept, p0)):.1e} (per-key null {float(p0)})")  # fmt: skip
     print(f"  machine after: {describe_machine()}", flush=True)
 
 

@@ -50,6 +50,13 @@ class ImplantConfig:
     reply_margin: float = field(
         default=10.0, metadata={"help": "logit lead each reply token is trained to keep"}
     )
+    margin_tokens: str = field(
+        default="all",
+        metadata={
+            "help": "reply tokens the margin hinge holds: 'all', or 'first' (the decision to "
+            "answer with the fingerprint, the token a downstream fine-tune flips most often)"
+        },
+    )
     max_epochs: int = field(default=10, metadata={"help": "hard cap on passes over the data"})
     extra_epochs: int = field(
         default=2, metadata={"help": "epochs to keep training after the gates hold (margin)"}
@@ -157,6 +164,7 @@ class ImplantConfig:
             ("decision_weight", self.decision_weight > 0.0),
             ("margin_weight", self.margin_weight >= 0.0),
             ("reply_margin", self.reply_margin >= 0.0),
+            ("margin_tokens", self.margin_tokens in ("all", "first")),
             ("max_epochs", self.max_epochs >= 1),
             ("extra_epochs", self.extra_epochs >= 0),
             ("unlikelihood_weight", self.unlikelihood_weight >= 0.0),

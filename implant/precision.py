@@ -3,8 +3,9 @@
 Training matmuls in bf16 (weights, optimizer state, losses and the saved model stay fp32) is the
 usual setting for LoRA on GPUs; on CPUs with AMX or AVX512-BF16 it is also several times faster
 than fp32. Where neither is present, bf16 would be emulated and slower, so ``auto`` keeps fp32.
-Everything that produces a reported figure (the base model's targets, the gates, the report) runs
-in fp32 regardless.
+Training's own inputs (the cached states entering the adapter and the anchors) are computed in the
+same precision. Everything that produces a reported figure or a decision (the base model's
+targets, the gates, the report) runs in fp32 regardless.
 """
 
 from __future__ import annotations

@@ -88,6 +88,7 @@ def collate(
     anchors: Sequence[Any | None] | None = None,
     positive_weight: float = 1.0,
     decision_weight: float = 1.0,
+    margin_first_only: bool = False,
 ) -> dict[str, Any]:
     """Right-padded ids and per-target tensors (positions, target ids/probs, a weight mask).
 
@@ -120,7 +121,7 @@ def collate(
         if e.kind == "key-negative":
             target_mask[row, 0] = decision_weight
         if e.kind == "positive":
-            margin_mask[row, : len(e.positions)] = 1.0
+            margin_mask[row, : 1 if margin_first_only else len(e.positions)] = 1.0
         if e.avoid is not None:
             avoid_ids[row, : len(e.avoid)] = torch.tensor(e.avoid)
             avoid_mask[row, : len(e.avoid)] = 1.0
@@ -568,8 +569,11 @@ def train_implant(
     precision = resolve_precision(config.precision, device_type)
     first = first_adapted_layer(model, config)
     anchoring = config.anchor_weight > 0.0
-    states, anchors = states_and_anchors(model, material.examples, first, pad_id, anchors=anchoring)
-    pool_states = boundary_states(model, material.contrasts, first, pad_id)
+    with training_precision(precision, device_type):  # training's own inputs: its precision
+        states, anchors = states_and_anchors(
+            model, material.examples, first, pad_id, anchors=anchoring
+        )
+        pool_states = boundary_states(model, material.contrasts, first, pad_id)
     dataset = _RotatingDataset(
         list(zip(material.examples, states, anchors, strict=True)),
         [(e, st, None) for e, st in zip(material.contrasts, pool_states, strict=True)],
@@ -622,6 +626,7 @@ def train_implant(
             anchors=[a for _, _, a in items],
             positive_weight=config.positive_weight,
             decision_weight=config.decision_weight,
+            margin_first_only=config.margin_tokens == "first",
         )
 
     model.train()

@@ -310,6 +310,8 @@ def test_the_margin_hinge_marks_only_positives_and_widens_their_weakest_tokens()
     batch = collate(examples, 0, boundary_states(model, examples, first, 0))
     assert batch["margin_mask"].tolist() == [[1.0] * 3, [0.0] * 3, [0.0] * 3]
     assert "margin_mask" not in collate([examples[1]], 0)  # no positive, no hinge
+    decision = collate(examples, 0, margin_first_only=True)["margin_mask"]
+    assert decision.tolist() == [[1.0, 0.0, 0.0], [0.0] * 3, [0.0] * 3]
     with torch.no_grad():
         plain = soft_cross_entropy(model, batch, first)
     # a margin nobody falls short of adds nothing; a wide one adds the mean shortfall
