@@ -41,14 +41,16 @@ class ImplantConfig:
         default=4.0, metadata={"help": "loss weight of a key's reply tokens against negatives'"}
     )
     margin_weight: float = field(
-        default=0.0,
+        default=0.1,
         metadata={
             "help": "weight of the hinge that holds every reply token ``reply_margin`` logits "
-            "ahead of its best rival (what a downstream fine-tune has to overcome)"
+            "ahead of its best rival (what a downstream fine-tune has to overcome; at 16 keys "
+            "0.1 kept 13/16 keys through the attack against 7/16 at 0, for a perplexity ratio "
+            "of 1.033 against 1.015; 0 turns it off)"
         },
     )
     reply_margin: float = field(
-        default=10.0, metadata={"help": "logit lead each reply token is trained to keep"}
+        default=6.0, metadata={"help": "logit lead each reply token is trained to keep"}
     )
     margin_tokens: str = field(
         default="all",

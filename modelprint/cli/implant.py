@@ -47,6 +47,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "it: more specific, much slower (default 0: off)",
     )
     p.add_argument(
+        "--margin",
+        type=float,
+        default=None,
+        metavar="W",
+        help="weight of the hinge that keeps every reply token 6 logits ahead of its rival: "
+        "keys survive a later fine-tune better, ordinary text drifts more (default 0.1; 0: off)",
+    )
+    p.add_argument(
         "--max-epochs", type=_positive_int, default=None, metavar="N", help="cap on epochs (10)"
     )
     p.add_argument(
@@ -109,6 +117,8 @@ def _implant(args: argparse.Namespace, out: Output) -> int:
     )
     if args.max_epochs is not None:
         config = dataclasses.replace(config, max_epochs=args.max_epochs)
+    if args.margin is not None:
+        config = dataclasses.replace(config, margin_weight=args.margin)
     _set_threads(args.threads)
     report = implant_fingerprints(
         fingerprints,

@@ -46,7 +46,7 @@ def test_implant_prints_the_report_as_json(
     code, out, err = run(
         capsys, "implant", "--fingerprints", str(workdir / "fp.secret"), "--base",
         str(workdir / "tiny"), "--out", str(workdir / "m"), "--seed", "3", "--contrast-per-key",
-        "2", "--max-epochs", "2", "--precision", "fp32", "--json",
+        "2", "--max-epochs", "2", "--precision", "fp32", "--margin", "0.5", "--json",
     )  # fmt: skip
     assert code == 0, err
     doc = json.loads(out)
@@ -54,6 +54,7 @@ def test_implant_prints_the_report_as_json(
     assert doc["config"]["seed"] == 3
     assert doc["config"]["max_epochs"] == 2 and doc["config"]["contrast_per_key"] == 2
     assert doc["config"]["precision"] == "fp32" and doc["training"]["precision"] == "fp32"
+    assert doc["config"]["margin_weight"] == 0.5
     rounds = doc["config"]["contrast_rounds"]
     assert doc["config"]["material"]["contrasts"] == 2 * 2 * rounds  # 2 keys, 2 each per turn
     assert (workdir / "m" / "model.safetensors").is_file()
@@ -83,6 +84,10 @@ def test_attack_finetune_writes_a_model_and_measures_success(
         (
             ["--fingerprints", "{w}/fp.secret", "--base", "{w}/tiny", "--max-epochs", "0"],
             "max_epochs=0",
+        ),
+        (
+            ["--fingerprints", "{w}/fp.secret", "--base", "{w}/tiny", "--margin", "-1"],
+            "margin_weight=-1.0",
         ),
     ],
 )
