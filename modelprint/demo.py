@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shlex
+import shutil
 import socket
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import httpx
 
-from .protocol.errors import TransportError
+from .protocol.errors import ConfigError, TransportError
 
 __all__ = ["run_demo"]
 
@@ -83,11 +84,30 @@ class _Demo:
             log.close()
 
 
-def run_demo(workdir: Path, *, fingerprints: int = 16, challenge_keys: int = 8) -> int:
+DEMO_MARKER = ".modelprint-demo"
+
+
+def fresh_workdir(workdir: Path) -> None:
+    """Make ``workdir`` an empty demo folder; only a folder an earlier demo made is emptied.
+
+    A folder that exists, holds anything and lacks the demo's marker is refused untouched, so a
+    mistyped ``--workdir`` never deletes a user's files.
+    """
+    if workdir.is_dir() and any(workdir.iterdir()) and not (workdir / DEMO_MARKER).is_file():
+        raise ConfigError(f"{workdir}: not empty and not a demo folder; choose another --workdir")
+    if workdir.exists() and not workdir.is_dir():
+        raise ConfigError(f"{workdir}: not a folder; choose another --workdir")
     workdir.mkdir(parents=True, exist_ok=True)
-    for stale in workdir.iterdir():  # a fresh run each time; the folder is the demo's own
-        if stale.is_file():
+    for stale in workdir.iterdir():
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale)
+        else:
             stale.unlink()
+    (workdir / DEMO_MARKER).write_text("made by modelprint demo, which empties it at each run\n")
+
+
+def run_demo(workdir: Path, *, fingerprints: int = 16, challenge_keys: int = 8) -> int:
+    fresh_workdir(workdir)
     d = _Demo(workdir, fingerprints)
     os.environ.setdefault("OMP_NUM_THREADS", str(os.cpu_count() or 1))
     log_port, api_port = _free_port(), _free_port()
