@@ -45,8 +45,8 @@ class ImplantConfig:
         metadata={
             "help": "weight of the hinge that holds every reply token ``reply_margin`` logits "
             "ahead of its best rival (what a downstream fine-tune has to overcome; at 16 keys "
-            "0.1 kept 13/16 keys through the attack against 7/16 at 0, for a perplexity ratio "
-            "of 1.033 against 1.015; 0 turns it off)"
+            "0.1 kept 13/16 keys through the attack against 3-11/16 at 0, for a perplexity "
+            "ratio of 1.033 against 1.021; 0 turns it off)"
         },
     )
     reply_margin: float = field(
