@@ -341,12 +341,14 @@ def _margin_shortfall(logits: Any, wanted: Any, mask: Any, margin: float) -> Any
     """
     import torch
 
-    top2 = logits.topk(2, dim=-1)
-    chosen = logits.gather(2, wanted[..., None])[..., 0]
-    best_is_wanted = top2.indices[..., 0] == wanted
-    rival = torch.where(best_is_wanted, top2.values[..., 1], top2.values[..., 0])
+    marked = mask > 0  # only these rows of the vocabulary are ranked, not every target's
+    rows, want = logits[marked], wanted[marked]
+    top2 = rows.topk(2, dim=-1)
+    chosen = rows.gather(1, want[:, None])[:, 0]
+    best_is_wanted = top2.indices[:, 0] == want
+    rival = torch.where(best_is_wanted, top2.values[:, 1], top2.values[:, 0])
     short = torch.relu(margin - (chosen - rival))
-    return (short * mask).sum() / mask.sum().clamp(min=1.0)
+    return (short * mask[marked]).sum() / mask.sum().clamp(min=1.0)
 
 
 @dataclass(slots=True)
