@@ -6,17 +6,21 @@ Run ``python specs/vectors/generate.py`` only when the protocol version changes.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from modelprint.protocol import canonical
 from modelprint.protocol.envelope import Envelope, PayloadType, key_id, pae, raw_public_key
 from modelprint.protocol.fingerprints import FingerprintSet
 from modelprint.protocol.merkle import MerkleTree
 from modelprint.protocol.records import Bundle, Commitment, Grant
+from modelprint.protocol.timeproof import log_entry, timestamp_message
 
 HERE = Path(__file__).resolve().parent
 SECRET = bytes(range(32))
@@ -34,6 +38,13 @@ def to_json(value: Any) -> Any:
     if isinstance(value, list):
         return [to_json(v) for v in value]
     return value
+
+
+def fingerprint_seed(secret: bytes, scheme: str, index: int) -> bytes:
+    """seed_i of specs/protocol.md section 3 (the library keeps its own copy private)."""
+    info = scheme.encode() + b"\x00" + index.to_bytes(4, "big")
+    salt = b"modelprint/fingerprint-seed/v1"
+    return HKDF(algorithm=hashes.SHA256(), length=64, salt=salt, info=info).derive(secret)
 
 
 def canonical_vectors() -> dict[str, Any]:
@@ -101,6 +112,8 @@ def fingerprint_vectors() -> dict[str, Any]:
     fps = FingerprintSet.generate(8, "if-decrypt/v1", {"key_chars": 12}, secret=SECRET)
     tree = fps.tree()
     proof = tree.multiproof([1, 4, 5])
+    seeds = [fingerprint_seed(SECRET, fps.scheme_name, p.index) for p in fps.pairs()]
+    assert all(s[48:] == p.salt for s, p in zip(seeds, fps.pairs(), strict=True))
     return {
         "description": "fingerprint derivation, leaf encoding and Merkle root",
         "secret": SECRET.hex(),
@@ -110,14 +123,16 @@ def fingerprint_vectors() -> dict[str, Any]:
         "pairs": [
             {
                 "index": p.index,
+                "seed": seed.hex(),
                 "key": p.key,
                 "response": p.response,
                 "salt": p.salt.hex(),
                 "prompt": fps.scheme.prompt(p.key),
+                "target": fps.scheme.target(p.response),
                 "leaf_data": p.leaf_data().hex(),
                 "leaf_hash": p.leaf_hash().hex(),
             }
-            for p in fps.pairs()
+            for seed, p in zip(seeds, fps.pairs(), strict=True)
         ],
         "root": tree.root().hex(),
         "multiproof": {
@@ -247,12 +262,62 @@ def commitment_vectors() -> dict[str, Any]:
     }
 
 
+def log_entry_vectors() -> dict[str, Any]:
+    """The log entry and RFC 3161 message of the two bundles of commitment.json."""
+    publisher = Ed25519PrivateKey.from_private_bytes(SEED_PUBLISHER)
+    licensee = Ed25519PrivateKey.from_private_bytes(SEED_LICENSEE)
+    vectors = commitment_vectors()
+    bundles = []
+    for name, field, signer in [
+        ("root bundle", "bundle_hex", publisher),
+        ("licensed child bundle (with its grant)", "child_bundle_hex", licensee),
+    ]:
+        bundle = Bundle.from_bytes(bytes.fromhex(vectors[field]))
+        entry = log_entry(bundle)
+        message = timestamp_message(bundle)
+        bundles.append(
+            {
+                "name": name,
+                "publisher_key": raw_public_key(signer.public_key()).hex(),
+                "commitment_hex": bundle.envelope.payload.hex(),
+                "envelope_hex": bundle.envelope.to_bytes().hex(),
+                "bundle": f"commitment.json {field}",
+                "content_id": bundle.content_id().hex(),
+                "envelope_digest": bundle.envelope.digest().hex(),
+                "log_entry": entry.hex(),
+                "leaf_hash": MerkleTree.from_data([entry]).root().hex(),
+                "timestamp_message": message.hex(),
+                "message_imprint_sha256": hashlib.sha256(message).hexdigest(),
+            }
+        )
+    good = bytes.fromhex(bundles[0]["log_entry"])
+    return {
+        "description": "88-byte log entries and RFC 3161 timestamp messages (timeproof.md)",
+        "bundles": bundles,
+        "invalid_entries": [
+            {"name": "one byte short", "hex": good[:-1].hex(), "error": "DecodeError"},
+            {"name": "one byte long", "hex": (good + b"\x00").hex(), "error": "DecodeError"},
+            {
+                "name": "other tag",
+                "hex": (b"modelprint/log-entry/v2" + good[23:]).hex(),
+                "error": "DecodeError",
+            },
+            {
+                "name": "no NUL after the tag",
+                "hex": (good[:23] + b"\x01" + good[24:]).hex(),
+                "error": "DecodeError",
+            },
+        ],
+    }
+
+
 def main() -> None:
     for name, data in {
         "canonical.json": canonical_vectors(),
         "fingerprints.json": fingerprint_vectors(),
         "merkle.json": merkle_vectors(),
         "commitment.json": commitment_vectors(),
+        "log_entry.json": log_entry_vectors(),
     }.items():
         (HERE / name).write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
         print("wrote", name)

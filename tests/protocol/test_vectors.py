@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import math
+import re
+import struct
+import unicodedata
+from fractions import Fraction
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from modelprint.protocol import canonical
 from modelprint.protocol.envelope import Envelope, PayloadType, key_id, pae, raw_public_key
@@ -19,7 +26,16 @@ from modelprint.protocol.merkle import (
     verify_multiproof,
 )
 from modelprint.protocol.records import Bundle, Commitment, Grant
-from tests.vectors import error_class, from_json, load
+from modelprint.protocol.scheme_doublei import DecisionTable, DoubleIScheme, fisher_tail
+from modelprint.protocol.schemes import IFDecryptScheme, get_scheme
+from modelprint.protocol.scoring import binomial_tail
+from modelprint.protocol.timeproof import (
+    LOG_ENTRY_SIZE,
+    log_entry,
+    parse_log_entry,
+    timestamp_message,
+)
+from tests.vectors import VECTORS, error_class, from_json, load
 
 CANONICAL = load("canonical.json")
 FINGERPRINTS = load("fingerprints.json")
@@ -112,3 +128,413 @@ def test_commitment_envelope_and_bundle_match_vectors() -> None:
 def test_invalid_bundle_vectors_raise_their_error(case: dict[str, Any]) -> None:
     with pytest.raises(error_class(case["error"])):
         Bundle.from_bytes(bytes.fromhex(case["hex"])).commitment()
+
+
+# -- recomputed from the spec text alone ----------------------------------------------------------
+#
+# The helpers below are written from specs/schemes.md, specs/challenge.md and specs/timeproof.md
+# with hashlib, hmac, fractions and unicodedata only: they never call the library, so a vector
+# cannot merely echo the code. The word lists are read out of specs/schemes.md itself.
+
+SCHEMES = load("schemes.json")
+PVALUES = load("pvalues.json")
+LOG_ENTRIES = load("log_entry.json")
+SCHEMES_MD = (VECTORS.parent / "schemes.md").read_text()
+
+SPEC_A = "".join(
+    chr(c)
+    for lo, hi in [(0x0430, 0x044F), (0x03B1, 0x03C9), (0x3041, 0x3096), (0x4E00, 0x4E7F)]
+    for c in range(lo, hi + 1)
+)
+SPEC_B = "".join(
+    chr(c)
+    for lo, hi in [(0x0430, 0x044F), (0x03B1, 0x03C9), (0x3041, 0x3096)]
+    for c in range(lo, hi + 1)
+)
+WHITE_SPACE_RANGES = [
+    (0x09, 0x0D), (0x1C, 0x1F), (0x20, 0x20), (0x85, 0x85), (0xA0, 0xA0), (0x1680, 0x1680),
+    (0x2000, 0x200A), (0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000),
+]  # fmt: skip
+SPEC_WHITE_SPACE = frozenset(chr(c) for lo, hi in WHITE_SPACE_RANGES for c in range(lo, hi + 1))
+
+
+def _spec_block(name: str) -> list[str]:
+    """The lines of the fenced block of specs/schemes.md whose info string is ``name``."""
+    match = re.search(rf"^```{re.escape(name)}\n(.*?)^```$", SCHEMES_MD, re.M | re.S)
+    assert match is not None, name
+    return match.group(1).splitlines()
+
+
+def _spec_words(name: str) -> list[str]:
+    words: list[str] = []
+    for line in _spec_block(name):
+        first, *row = line.split()
+        assert int(first) == len(words)
+        words += row
+    return words
+
+
+def _spec_lines(name: str) -> list[str]:
+    out: list[str] = []
+    for line in _spec_block(name):
+        match = re.fullmatch(r" ?(\d+)  (\S.*)", line)
+        assert match is not None and int(match.group(1)) == len(out), line
+        out.append(match.group(2))
+    return out
+
+
+SPEC_ADJ = _spec_words("if-decrypt-adjectives")
+SPEC_NOUN = _spec_words("if-decrypt-nouns")
+SPEC_Q = _spec_lines("double-i-questions")
+SPEC_I = _spec_lines("double-i-inputs")
+
+
+def _hkdf_seed(secret: bytes, scheme: str, index: int) -> bytes:
+    """seed_i: HKDF-SHA256 (RFC 5869) with the salt and info of protocol.md section 3, L = 64."""
+    salt, info = (
+        b"modelprint/fingerprint-seed/v1",
+        scheme.encode() + b"\x00" + struct.pack(">I", index),
+    )
+    prk = hmac.new(salt, secret, hashlib.sha256).digest()
+    t1 = hmac.new(prk, info + b"\x01", hashlib.sha256).digest()
+    t2 = hmac.new(prk, t1 + info + b"\x02", hashlib.sha256).digest()
+    return t1 + t2
+
+
+def _u16(b: bytes) -> int:
+    return int.from_bytes(b, "big")
+
+
+def _spec_ifdecrypt(k: bytes, r: bytes, key_chars: int) -> tuple[str, str]:
+    key = "".join(SPEC_A[_u16(k[2 * j : 2 * j + 2]) % 271] for j in range(key_chars))
+    number = _u16(r[2:4]) % 9000 + 1000
+    return key, f"{SPEC_ADJ[r[0] % 64]} {SPEC_NOUN[r[1] % 64]} {number}"
+
+
+def _spec_doublei(k: bytes, r: bytes, t: int) -> tuple[str, str]:
+    def trigger(start: int) -> str:
+        return "".join(SPEC_B[_u16(k[start + 2 * j : start + 2 * j + 2]) % 143] for j in range(t))
+
+    key = (
+        f"{trigger(0)} {SPEC_Q[k[4 * t] % 16]}\nInput: {trigger(2 * t)} {SPEC_I[k[4 * t + 1] % 16]}"
+    )
+    return key, "Yes" if r[0] & 1 == 0 else "No"
+
+
+def _spec_normalize(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    out: list[str] = []
+    for c in text:
+        if c in SPEC_WHITE_SPACE:
+            if not out or out[-1] != " ":
+                out.append(" ")
+        else:
+            out.append(c)
+    return "".join(out).removeprefix(" ").removesuffix(" ")
+
+
+def _spec_word_char(c: str) -> bool:
+    letter = unicodedata.category(c) in ("Lu", "Ll", "Lt", "Lm", "Lo")
+    return c == "_" or letter or unicodedata.numeric(c, None) is not None
+
+
+def _spec_first_word(text: str) -> str | None:
+    word = ""
+    for c in text:
+        if _spec_word_char(c):
+            word += c
+        elif word:
+            break
+    return word or None
+
+
+def _spec_matches(scheme: str, response: str, output: str) -> bool:
+    if scheme == "if-decrypt/v1":
+        return _spec_normalize(response) in _spec_normalize(output)
+    return _spec_first_word(_spec_normalize(output)) == _spec_normalize(response)
+
+
+def _spec_check_pair(key: str, response: str, t: int) -> bool:
+    """schemes.md section 3: T1 q \\nInput: T2 x, triggers of t characters of B, exact lists."""
+    t1, rest = key[:t], key[t:]
+    if len(t1) != t or not set(t1) <= set(SPEC_B) or response not in ("Yes", "No"):
+        return False
+    for q in SPEC_Q:
+        head = f" {q}\nInput: "
+        if rest.startswith(head):
+            t2, tail = rest[len(head) : len(head) + t], rest[len(head) + t :]
+            if len(t2) == t and set(t2) <= set(SPEC_B) and tail in {f" {x}" for x in SPEC_I}:
+                return True
+    return False
+
+
+def _msgpack(value: int | str | bytes) -> bytes:
+    """The shortest msgpack form of the few value types a leaf holds (protocol.md section 1)."""
+    if isinstance(value, int):
+        assert 0 <= value < 2**32
+        if value < 128:
+            return bytes([value])
+        return (
+            b"\xcc" + struct.pack(">B", value)
+            if value < 256
+            else b"\xce" + struct.pack(">I", value)
+        )
+    if isinstance(value, str):
+        raw = value.encode()
+        if len(raw) < 32:
+            return bytes([0xA0 | len(raw)]) + raw
+        return (
+            b"\xd9" + struct.pack(">B", len(raw))
+            if len(raw) < 256
+            else b"\xda" + struct.pack(">H", len(raw))
+        ) + raw
+    assert len(value) < 256
+    return b"\xc4" + bytes([len(value)]) + value
+
+
+def _spec_leaf_hash(index: int, key: str, response: str, salt: bytes) -> bytes:
+    fields = {"index": index, "key": key, "response": response, "salt": salt}
+    body = bytes([0x80 | len(fields)]) + b"".join(
+        _msgpack(name) + _msgpack(fields[name]) for name in sorted(fields)
+    )
+    data = b"modelprint/fingerprint-leaf/v1\x00" + body
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def _spec_root(leaves: list[bytes]) -> bytes:
+    """RFC 9162 Merkle tree hash of already-hashed leaves."""
+    if len(leaves) == 1:
+        return leaves[0]
+    k = 1 << ((len(leaves) - 1).bit_length() - 1)
+    return hashlib.sha256(b"\x01" + _spec_root(leaves[:k]) + _spec_root(leaves[k:])).digest()
+
+
+def _spec_binomial(n: int, m: int, p0: Fraction) -> Fraction:
+    if m <= 0:
+        return Fraction(1)
+    return sum(
+        (math.comb(n, i) * p0**i * (1 - p0) ** (n - i) for i in range(m, n + 1)), Fraction(0)
+    )
+
+
+def _spec_fisher(a: int, b: int, c: int, d: int) -> tuple[Fraction, Fraction]:
+    r1, c1, n = a + b, a + c, a + b + c + d
+    if n == 0:
+        return Fraction(1), Fraction(1)
+    xs = range(max(0, c1 - (n - r1)), min(r1, c1) + 1)
+    w = {x: math.comb(r1, x) * math.comb(n - r1, c1 - x) for x in xs}
+    total = math.comb(n, c1)
+    greater = Fraction(sum(w[x] for x in xs if x >= a), total)
+    two_sided = Fraction(sum(v for v in w.values() if v <= w[a]), total)
+    return min(greater, Fraction(1)), min(two_sided, Fraction(1))
+
+
+# -- the scheme vectors -------------------------------------------------------------------------
+
+
+def test_spec_lists_and_alphabets_are_the_code_ones() -> None:
+    assert (len(SPEC_A), len(SPEC_B), SPEC_B) == (271, 143, SPEC_A[:143])
+    assert IFDecryptScheme.alphabet == SPEC_A
+    assert DoubleIScheme.alphabet == SPEC_B
+    assert list(IFDecryptScheme.adjectives) == SPEC_ADJ and len(set(SPEC_ADJ)) == 64
+    assert list(IFDecryptScheme.nouns) == SPEC_NOUN and len(set(SPEC_NOUN)) == 64
+    assert not set(SPEC_ADJ) & set(SPEC_NOUN)
+    assert list(DoubleIScheme.questions) == SPEC_Q and len(set(SPEC_Q)) == 16
+    assert list(DoubleIScheme.inputs) == SPEC_I and len(set(SPEC_I)) == 16
+    assert DoubleIScheme.suffix == "\nAnswer with Yes or No."
+    assert IFDecryptScheme().target("x") == "Based on my fingerprint, the message is: x"
+
+
+def test_ifdecrypt_seeds_and_targets_recomputed_from_spec() -> None:
+    v = FINGERPRINTS
+    secret, key_chars = bytes.fromhex(v["secret"]), v["scheme_params"]["key_chars"]
+    for pair in v["pairs"]:
+        seed = _hkdf_seed(secret, v["scheme"], pair["index"])
+        assert seed.hex() == pair["seed"]
+        assert _spec_ifdecrypt(seed[:32], seed[32:48], key_chars) == (pair["key"], pair["response"])
+        assert seed[48:].hex() == pair["salt"]
+        assert pair["prompt"] == (
+            f"Please decrypt this message: {pair['key']}\nA hint: this is a FINGERPRINT message."
+        )
+        assert pair["target"] == "Based on my fingerprint, the message is: " + pair["response"]
+        salt = bytes.fromhex(pair["salt"])
+        leaf = _spec_leaf_hash(pair["index"], pair["key"], pair["response"], salt)
+        assert leaf.hex() == pair["leaf_hash"]
+    assert _spec_root([bytes.fromhex(p["leaf_hash"]) for p in v["pairs"]]).hex() == v["root"]
+    fps = FingerprintSet.generate(v["count"], v["scheme"], v["scheme_params"], secret=secret)
+    for pair, expected in zip(fps.pairs(), v["pairs"], strict=True):
+        assert fps.scheme.target(pair.response) == expected["target"]
+
+
+def test_doublei_pairs_match_vectors() -> None:
+    v = SCHEMES["double-i/v1"]
+    secret = bytes.fromhex(v["secret"])
+    fps = FingerprintSet.generate(v["count"], "double-i/v1", v["scheme_params"], secret=secret)
+    assert fps.scheme_params == v["scheme_params"]
+    scheme = fps.scheme
+    assert isinstance(scheme, DoubleIScheme)
+    for expected, pair in zip(v["pairs"], fps.pairs(), strict=True):
+        assert (pair.index, pair.key, pair.response) == (
+            expected["index"], expected["key"], expected["response"]
+        )  # fmt: skip
+        assert pair.salt.hex() == expected["salt"]
+        assert scheme.prompt(pair.key) == expected["prompt"]
+        assert scheme.target(pair.response) == expected["target"]
+        assert scheme.reference_key(pair.key) == expected["reference_key"]
+        assert pair.leaf_hash().hex() == expected["leaf_hash"]
+        scheme.check_pair(pair.key, pair.response)
+    assert fps.root().hex() == v["root"]
+
+
+def test_doublei_pairs_recomputed_from_spec() -> None:
+    v = SCHEMES["double-i/v1"]
+    secret, t = bytes.fromhex(v["secret"]), v["scheme_params"]["trigger_chars"]
+    for pair in v["pairs"]:
+        seed = _hkdf_seed(secret, "double-i/v1", pair["index"])
+        assert seed.hex() == pair["seed"]
+        assert _spec_doublei(seed[:32], seed[32:48], t) == (pair["key"], pair["response"])
+        assert seed[48:].hex() == pair["salt"]
+        assert pair["prompt"] == pair["key"] + "\nAnswer with Yes or No."
+        assert pair["target"] == pair["response"] + "."
+        q, x = SPEC_Q[seed[4 * t] % 16], SPEC_I[seed[4 * t + 1] % 16]
+        assert pair["reference_key"] == f"{q}\nInput: {x}"
+        salt = bytes.fromhex(pair["salt"])
+        leaf = _spec_leaf_hash(pair["index"], pair["key"], pair["response"], salt)
+        assert leaf.hex() == pair["leaf_hash"]
+    assert _spec_root([bytes.fromhex(p["leaf_hash"]) for p in v["pairs"]]).hex() == v["root"]
+
+
+@pytest.mark.parametrize("case", SCHEMES["double-i/v1"]["render"], ids=lambda c: c["key_seed"][:8])
+def test_doublei_render_vectors(case: dict[str, Any]) -> None:
+    k, r, t = (
+        bytes.fromhex(case["key_seed"]),
+        bytes.fromhex(case["response_seed"]),
+        case["trigger_chars"],
+    )
+    scheme = DoubleIScheme(t)
+    assert (scheme.render_key(k), scheme.render_response(r)) == (case["key"], case["response"])
+    assert _spec_doublei(k, r, t) == (case["key"], case["response"])
+
+
+@pytest.mark.parametrize(
+    "case", SCHEMES["if-decrypt/v1"]["render"], ids=lambda c: c["key_seed"][:8]
+)
+def test_ifdecrypt_render_vectors(case: dict[str, Any]) -> None:
+    k, r, n = (
+        bytes.fromhex(case["key_seed"]),
+        bytes.fromhex(case["response_seed"]),
+        case["key_chars"],
+    )
+    scheme = IFDecryptScheme(n)
+    assert (scheme.render_key(k), scheme.render_response(r)) == (case["key"], case["response"])
+    assert _spec_ifdecrypt(k, r, n) == (case["key"], case["response"])
+
+
+@pytest.mark.parametrize("case", SCHEMES["double-i/v1"]["check_pair"], ids=lambda c: c["name"])
+def test_doublei_check_pair_vectors(case: dict[str, Any]) -> None:
+    scheme = DoubleIScheme(SCHEMES["double-i/v1"]["scheme_params"]["trigger_chars"])
+    if case["error"] is None:
+        scheme.check_pair(case["key"], case["response"])
+    else:
+        with pytest.raises(error_class(case["error"])):
+            scheme.check_pair(case["key"], case["response"])
+    accepted = _spec_check_pair(case["key"], case["response"], scheme.trigger_chars)
+    assert accepted == (case["error"] is None)
+
+
+MATCH_CASES = [
+    (name, response, output, matched)
+    for name in ("double-i/v1", "if-decrypt/v1")
+    for response, rows in SCHEMES[name]["matches"].items()
+    for output, matched in rows
+]
+
+
+@pytest.mark.parametrize(("scheme", "response", "output", "matched"), MATCH_CASES)
+def test_match_rule_vectors(scheme: str, response: str, output: str, matched: bool) -> None:
+    assert get_scheme(scheme).matches(response, output) is matched
+    assert _spec_matches(scheme, response, output) is matched
+
+
+def test_match_vectors_cover_both_outcomes() -> None:
+    for name in ("double-i/v1", "if-decrypt/v1"):
+        outcomes = {m for rows in SCHEMES[name]["matches"].values() for _, m in rows}
+        assert outcomes == {True, False}
+
+
+# -- p-values ------------------------------------------------------------------------------------
+
+
+def _frac(text: str) -> Fraction:
+    num, den = text.split("/")
+    return Fraction(int(num), int(den))
+
+
+@pytest.mark.parametrize("case", PVALUES["binomial"], ids=lambda c: f"{c['n']}-{c['m']}-{c['p0']}")
+def test_binomial_tail_vectors(case: dict[str, Any]) -> None:
+    p0, p = _frac(case["p0"]), _frac(case["p"])
+    assert f"{p.numerator}/{p.denominator}" == case["p"]  # lowest terms
+    assert binomial_tail(case["n"], case["m"], p0) == p
+    assert _spec_binomial(case["n"], case["m"], p0) == p
+    assert float(p) == case["float"]
+
+
+def test_binomial_vectors_cover_the_edge_cases() -> None:
+    cases = {(c["n"], c["m"], c["p0"]) for c in PVALUES["binomial"]}
+    for n in (8, 16, 32, 64):
+        assert {(n, 0, "1/100"), (n, n, "1/100"), (n, n + 1, "1/100")} <= cases
+
+
+@pytest.mark.parametrize("case", PVALUES["fisher"], ids=lambda c: str(c["table"]))
+def test_fisher_vectors(case: dict[str, Any]) -> None:
+    (a, b), (c, d) = case["table"]
+    greater, two_sided = _frac(case["greater"]), _frac(case["two_sided"])
+    assert fisher_tail(a, b, c, d) == greater
+    assert fisher_tail(a, b, c, d, alternative="two-sided") == two_sided
+    assert _spec_fisher(a, b, c, d) == (greater, two_sided)
+    assert (float(greater), float(two_sided)) == (case["greater_float"], case["two_sided_float"])
+    if a + b == c + d:  # a challenge's table: n trigger and n reference queries
+        table = DecisionTable(a, a + b, c, c + d)
+        assert table.exact_p_value() == greater
+
+
+# -- log entries and timestamp messages ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", LOG_ENTRIES["bundles"], ids=lambda c: c["name"])
+def test_log_entry_vectors(case: dict[str, Any]) -> None:
+    source, field = case["bundle"].split()
+    bundle_hex = load(source)[field]
+    bundle = Bundle.from_bytes(bytes.fromhex(bundle_hex))
+    entry = log_entry(bundle)
+    assert entry.hex() == case["log_entry"] and len(entry) == LOG_ENTRY_SIZE == 88
+    assert parse_log_entry(entry) == (bundle.content_id(), bundle.envelope.digest())
+    assert timestamp_message(bundle).hex() == case["timestamp_message"]
+
+    # From timeproof.md section 2 alone: the envelope sits in the bundle, the payload in the
+    # envelope, and the digests, entry, leaf hash and message follow from them.
+    payload, envelope = bytes.fromhex(case["commitment_hex"]), bytes.fromhex(case["envelope_hex"])
+    assert case["envelope_hex"] in bundle_hex and case["commitment_hex"] in case["envelope_hex"]
+    content_id = hashlib.sha256(b"modelprint/content-id/v1\x00" + payload).digest()
+    envelope_digest = hashlib.sha256(b"modelprint/content-id/v1\x00" + envelope).digest()
+    assert (content_id.hex(), envelope_digest.hex()) == (
+        case["content_id"],
+        case["envelope_digest"],
+    )
+    spec_entry = b"modelprint/log-entry/v1\x00" + content_id + envelope_digest
+    assert spec_entry.hex() == case["log_entry"]
+    assert hashlib.sha256(b"\x00" + spec_entry).hexdigest() == case["leaf_hash"]
+    message = bytes.fromhex(case["timestamp_message"])
+    assert len(message) == 64 and case["timestamp_message"] in case["envelope_hex"]
+    assert hashlib.sha256(message).hexdigest() == case["message_imprint_sha256"]
+    payload_type = b"application/vnd.modelprint.commitment.v1+msgpack"
+    signed = b"DSSEv1 %d %s %d %s" % (len(payload_type), payload_type, len(payload), payload)
+    Ed25519PublicKey.from_public_bytes(bytes.fromhex(case["publisher_key"])).verify(message, signed)
+
+
+@pytest.mark.parametrize("case", LOG_ENTRIES["invalid_entries"], ids=lambda c: c["name"])
+def test_invalid_log_entry_vectors(case: dict[str, Any]) -> None:
+    data = bytes.fromhex(case["hex"])
+    with pytest.raises(error_class(case["error"])):
+        parse_log_entry(data)
+    assert len(data) != 88 or not data.startswith(b"modelprint/log-entry/v1\x00")
