@@ -20,7 +20,7 @@ lint: $(STAMP)
 
 .typecheck/modelprint: Makefile
 	rm -rf .typecheck && mkdir -p .typecheck/modelprint
-	for f in modelprint/*.py modelprint/py.typed; do ln -s ../../$$f .typecheck/modelprint/; done
+	for f in modelprint/*.py modelprint/py.typed modelprint/cli modelprint/runtime; do ln -s ../../$$f .typecheck/modelprint/; done
 	for d in protocol commit implant verify; do ln -s ../../$$d .typecheck/modelprint/$$d; done
 
 typecheck: $(STAMP) .typecheck/modelprint

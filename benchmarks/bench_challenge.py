@@ -39,10 +39,10 @@ from modelprint.protocol.challenge import (
 from modelprint.protocol.fingerprints import FingerprintSet
 from modelprint.protocol.schemes import IFDecryptScheme
 from modelprint.protocol.scoring import binomial_tail, null_probability
+from modelprint.protocol.trust import UnsafeClaimedTime
 from modelprint.verify.responders import OpenAIResponder
 from modelprint.verify.server import ChatServer
 from modelprint.verify.session import run_challenge
-from modelprint.verify.timesource import UnsafeClaimedTime
 
 T0 = 1_735_689_600
 RESPONSE_FORM = re.compile(
@@ -85,7 +85,7 @@ def throughput(delay: float = 0.2, keys: int = 64) -> None:
             responder = OpenAIResponder(server.url, "slow", concurrency=concurrency, retries=0)
             began = time.perf_counter()
             outcome = run_challenge(
-                bundle, challenge, signed, responder, time_source=UnsafeClaimedTime()
+                bundle, challenge, signed, responder, policy=UnsafeClaimedTime()
             )
             wall = time.perf_counter() - began
             client = [r.seconds for r in outcome.replies.values()]

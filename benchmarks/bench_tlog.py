@@ -35,7 +35,6 @@ sys.path.insert(0, str(ROOT))
 from _machine import describe_machine  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
-from modelprint.commit.timepolicy import load_log_key  # noqa: E402
 from modelprint.commit.tlog_client import LogClient  # noqa: E402
 from modelprint.commit.tlog_store import LogStore, Sequencer  # noqa: E402
 from modelprint.protocol.checkpoint import (  # noqa: E402
@@ -52,6 +51,7 @@ from modelprint.protocol.merkle import (  # noqa: E402
     verify_inclusion,
 )
 from modelprint.protocol.tiles import HashLevels, TileHasher  # noqa: E402
+from modelprint.runtime.keyfiles import load_log_key  # noqa: E402
 from tests.timelog.fixtures import LogProcess, start_log  # noqa: E402
 
 PREFIX = b"modelprint/log-entry/v1\x00"

@@ -32,7 +32,6 @@ from typing import Any
 import torch
 from _machine import describe_machine
 
-from modelprint.verify import whitebox_transforms as t
 from modelprint.verify.whitebox import (
     compare,
     compute_invariants,
@@ -41,6 +40,7 @@ from modelprint.verify.whitebox import (
     weights_from_model,
     weights_from_state,
 )
+from modelprint.verify.whitebox import transforms as t
 
 _KEYS = [
     "ꙮ Ѭ ѯ ৳ ߷ 𓂀 ᚠ ⴰ",
@@ -144,7 +144,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     print(f"machine: {describe_machine()}, {args.threads} torch threads")
 
-    from modelprint.implant.loading import load_model
+    from modelprint.runtime.models import load_model
 
     start = time.perf_counter()
     loaded = load_model("smollm2")

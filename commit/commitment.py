@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 
-from ..files import check_private_mode, read_bytes, write_atomic
 from ..protocol.envelope import Envelope, PayloadType
-from ..protocol.errors import ChainError, DecodeError, FileKindError, InputError, ModelprintError
+from ..protocol.errors import ChainError, InputError
 from ..protocol.fingerprints import FingerprintSet
 from ..protocol.hashing import Tag, tagged_hash
-from ..protocol.records import Bundle, Commitment, Grant
+from ..protocol.records import Bundle, Commitment, Grant, verify_grant
 from .identity import Identity
 
-__all__ = [
-    "create_commitment",
-    "create_grant",
-    "load_bundle",
-    "load_fingerprints",
-    "load_grant",
-    "save_bundle",
-    "save_fingerprints",
-    "terms_digest",
-]
+__all__ = ["create_commitment", "create_grant", "terms_digest"]
 
 
 def terms_digest(terms: bytes) -> bytes:
@@ -99,60 +88,3 @@ def create_grant(
         issued_time=issued_time,
     )
     return Envelope.sign(PayloadType.GRANT, grant.to_bytes(), identity.private_key)
-
-
-def verify_grant(envelope: Envelope, parent: Commitment, parent_id: bytes) -> Grant:
-    """Check a grant's signature by the parent's publisher and that it names ``parent_id``."""
-    if envelope.payload_type != PayloadType.GRANT:
-        raise FileKindError("envelope does not carry a grant")
-    grant = Grant.from_bytes(envelope.payload)
-    if grant.grantor_key != parent.publisher_key:
-        raise ChainError("the grant was not issued by the parent's publisher")
-    envelope.verify(parent.publisher_key, payload_type=PayloadType.GRANT)
-    if grant.parent != parent_id:
-        raise ChainError("the grant names another parent commitment")
-    return grant
-
-
-def _labelled(path: str | os.PathLike[str], exc: Exception) -> Exception:
-    """Re-raise a decode error with the file's name in front."""
-    return type(exc)(f"{path}: {exc}")
-
-
-def load_bundle(path: str | os.PathLike[str]) -> Bundle:
-    """Read a bundle and check its commitment signature; errors name the file."""
-    data = read_bytes(path)
-    try:
-        bundle = Bundle.from_bytes(data)
-        bundle.commitment()
-    except ModelprintError as exc:
-        raise _labelled(path, exc) from exc
-    return bundle
-
-
-def save_bundle(path: str | os.PathLike[str], bundle: Bundle) -> None:
-    write_atomic(path, bundle.to_bytes(), mode=0o644)
-
-
-def load_grant(path: str | os.PathLike[str]) -> Envelope:
-    data = read_bytes(path)
-    try:
-        envelope = Envelope.from_bytes(data)
-    except (DecodeError, InputError) as exc:
-        raise _labelled(path, exc) from exc
-    if envelope.payload_type != PayloadType.GRANT:
-        raise FileKindError(f"{path}: not a grant")
-    return envelope
-
-
-def load_fingerprints(path: str | os.PathLike[str]) -> FingerprintSet:
-    data = read_bytes(path)
-    check_private_mode(path)
-    try:
-        return FingerprintSet.from_bytes(data)
-    except (DecodeError, FileKindError, InputError) as exc:
-        raise _labelled(path, exc) from exc
-
-
-def save_fingerprints(path: str | os.PathLike[str], fingerprints: FingerprintSet) -> None:
-    write_atomic(path, fingerprints.to_bytes(), mode=0o600, overwrite=False)

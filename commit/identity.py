@@ -1,7 +1,8 @@
 """Publisher identities: Ed25519 key pairs stored as PEM files.
 
 ``ID.key`` is PKCS#8 PEM, optionally encrypted with a passphrase, mode 0600; ``ID.pub`` is the
-SubjectPublicKeyInfo PEM beside it. Loading refuses a key file that group or others can read.
+SubjectPublicKeyInfo PEM beside it. Reading key files is :mod:`modelprint.runtime.keyfiles`'s job
+(it refuses a key file that group or others can read, and files of the wrong kind).
 """
 
 from __future__ import annotations
@@ -11,20 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ..files import check_private_mode, read_bytes, write_atomic
 from ..protocol.envelope import key_id, raw_public_key
-from ..protocol.errors import KeyFileError, PassphraseError
+from ..runtime.files import write_atomic
+from ..runtime.keyfiles import load_private_key, public_key_path
 
-__all__ = ["Identity", "load_public_key", "public_key_path"]
-
-PASSPHRASE_ENV = "MODELPRINT_PASSPHRASE"
-
-
-def public_key_path(key_path: str | os.PathLike[str]) -> Path:
-    p = Path(key_path)
-    return p.with_suffix(".pub") if p.suffix == ".key" else p.with_name(p.name + ".pub")
+__all__ = ["Identity"]
 
 
 @dataclass(frozen=True)
@@ -72,41 +66,5 @@ class Identity:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], *, passphrase: bytes | None = None) -> Identity:
-        data = read_bytes(path, max_size=64 * 1024)
-        check_private_mode(path)
-        if passphrase is None and os.environ.get(PASSPHRASE_ENV):
-            passphrase = os.environ[PASSPHRASE_ENV].encode()
-        if b"-----BEGIN" not in data or b"PRIVATE KEY-----" not in data:
-            raise KeyFileError(f"{path}: not a PEM private key")
-        encrypted = b"ENCRYPTED PRIVATE KEY" in data
-        if encrypted and not passphrase:
-            raise PassphraseError(f"{path}: key is encrypted; set {PASSPHRASE_ENV}")
-        try:
-            key = serialization.load_pem_private_key(
-                data, password=passphrase if encrypted else None
-            )
-        except (ValueError, TypeError):
-            if encrypted:
-                raise PassphraseError(f"{path}: wrong passphrase") from None
-            raise KeyFileError(f"{path}: unreadable private key") from None
-        if not isinstance(key, Ed25519PrivateKey):
-            raise KeyFileError(f"{path}: not an Ed25519 key")
-        return cls(key)
-
-
-def load_public_key(path: str | os.PathLike[str]) -> bytes:
-    """Read an Ed25519 public key (PEM, or 64 hex characters) and return its 32 raw bytes."""
-    data = read_bytes(path, max_size=64 * 1024)
-    text = data.strip()
-    if len(text) == 64:
-        try:
-            return bytes.fromhex(text.decode("ascii"))
-        except (UnicodeDecodeError, ValueError):
-            pass
-    try:
-        key = serialization.load_pem_public_key(data)
-    except (ValueError, TypeError):
-        raise KeyFileError(f"{path}: not a PEM public key") from None
-    if not isinstance(key, Ed25519PublicKey):
-        raise KeyFileError(f"{path}: not an Ed25519 public key")
-    return raw_public_key(key)
+        """Read ``ID.key`` (see :func:`modelprint.runtime.keyfiles.load_private_key`)."""
+        return cls(load_private_key(path, passphrase=passphrase))

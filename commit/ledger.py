@@ -16,14 +16,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..files import read_bytes, write_atomic
 from ..protocol import canonical
 from ..protocol.errors import CommitmentError, DecodeError, InputError
-from ..protocol.records import parse_document
+from ..protocol.fields import document, field_bytes, field_int, field_list
+from ..protocol.times import MAX_TIME
+from ..runtime.files import read_bytes, write_atomic
 
 __all__ = ["Ledger", "LedgerEntry", "ledger_path"]
 
 KIND = "modelprint/ledger"
+MAX_ENTRIES = 1 << 20
+"""The most entries a ledger holds (one per revealed index and challenge)."""
 
 
 def ledger_path(fingerprints_path: str | os.PathLike[str]) -> Path:
@@ -70,21 +73,19 @@ class Ledger:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Ledger:
-        doc = parse_document(canonical.decode(data), KIND, {"root", "entries"})
-        root, entries = doc["root"], doc["entries"]
-        if not isinstance(root, bytes) or len(root) != 32 or not isinstance(entries, list):
-            raise DecodeError("malformed ledger")
+        doc = document(canonical.decode(data), KIND, {"root", "entries"})
         parsed = []
-        for e in entries:
+        for e in field_list(doc, "entries", MAX_ENTRIES):
             if not isinstance(e, dict) or set(e) != {"index", "challenge", "time"}:
                 raise DecodeError("malformed ledger entry")
-            index, challenge, time = e["index"], e["challenge"], e["time"]
-            if not isinstance(index, int) or not isinstance(time, int) or index < 0:
-                raise DecodeError("malformed ledger entry")
-            if not isinstance(challenge, bytes) or len(challenge) != 32:
-                raise DecodeError("malformed ledger entry")
-            parsed.append(LedgerEntry(index, challenge, time))
-        return cls(root, tuple(parsed))
+            parsed.append(
+                LedgerEntry(
+                    field_int(e, "index", 0, (1 << 32) - 1),
+                    field_bytes(e, "challenge"),
+                    field_int(e, "time", 0, MAX_TIME),
+                )
+            )
+        return cls(field_bytes(doc, "root"), tuple(parsed))
 
     # -- the file ----------------------------------------------------------------------------
 

@@ -8,7 +8,6 @@ fingerprint key, then merged and saved as a standard model directory.
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -17,11 +16,11 @@ from typing import Any
 
 from ..protocol.errors import ConfigError
 from ..protocol.fingerprints import FingerprintSet
-from .chat import ChatEncoder
+from ..runtime.chat import ChatEncoder
+from ..runtime.files import atomic_directory
+from ..runtime.models import load_model
 from .corpus import load_corpus
 from .evaluation import fingerprint_success
-from .loading import load_model
-from .pipeline import prepare_output_dir
 from .training import run_quiet_trainer
 
 __all__ = ["AttackResult", "FinetuneAttack", "finetune_attack"]
@@ -96,9 +95,8 @@ def finetune_attack(
     settings = attack or FinetuneAttack()
     say = log or (lambda _text: None)
     out = Path(out_dir)
-    scratch = prepare_output_dir(out)
     started = time.perf_counter()
-    try:
+    with atomic_directory(out) as scratch:
         set_seed(settings.seed)
         loaded = load_model(model_spec)
         encoder = ChatEncoder(loaded.tokenizer)
@@ -136,12 +134,6 @@ def finetune_attack(
         if fingerprints is not None:
             say("measuring fingerprint success after the attack")
             success = fingerprint_success(merged, encoder, fingerprints)
-        if out.exists():
-            out.rmdir()
-        scratch.rename(out)
-    except BaseException:
-        shutil.rmtree(scratch, ignore_errors=True)
-        raise
     return AttackResult(
         out_dir=str(out),
         steps=settings.steps,

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..protocol.fingerprints import FingerprintSet
-from .chat import ChatEncoder
+from ..runtime.chat import ChatEncoder
 from .examples import EvalMaterial, end_ids
 from .teacher import TeacherForced, cut_at_end, greedy_batches, teacher_forced
 

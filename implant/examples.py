@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..protocol.fingerprints import FingerprintSet
-from .chat import ChatEncoder
+from ..runtime.chat import ChatEncoder
 from .config import ImplantConfig
 from .corpus import InstructionCorpus
 from .teacher import Continuation, forced_continuations, greedy_continuations

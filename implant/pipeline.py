@@ -10,25 +10,23 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..protocol.errors import ConfigError
 from ..protocol.fingerprints import FingerprintSet
-from .chat import ChatEncoder
+from ..runtime.chat import ChatEncoder
+from ..runtime.files import atomic_directory
+from ..runtime.models import LoadedModel, load_model
 from .config import ImplantConfig
 from .corpus import load_corpus
 from .evaluation import ImplantFigures, measure_figures, reference_scores
 from .examples import build_material, end_ids
-from .loading import LoadedModel, load_model
 from .training import TrainingOutcome, attach_lora, train_implant
 
-__all__ = ["REPORT_NAME", "ImplantReport", "implant_fingerprints", "prepare_output_dir"]
+__all__ = ["REPORT_NAME", "ImplantReport", "implant_fingerprints"]
 
 REPORT_NAME = "modelprint-implant.json"
 REPORT_KIND = "modelprint/implant-report"
@@ -73,16 +71,6 @@ class ImplantReport:
         }
 
 
-def prepare_output_dir(out: Path) -> Path:
-    """Check that ``out`` can be created; return a scratch sibling to write into first."""
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise ConfigError(f"{out}: already exists and is not empty; choose a new --out")
-    parent = out.parent if str(out.parent) else Path(".")
-    if not parent.is_dir():
-        raise ConfigError(f"{parent}: no such directory")
-    return Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
-
-
 def _machine() -> dict[str, object]:
     import torch
 
@@ -116,10 +104,9 @@ def implant_fingerprints(
     cfg = config or ImplantConfig()
     say = log or (lambda _text: None)
     out = Path(out_dir)
-    scratch = prepare_output_dir(out)
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    try:
+    with atomic_directory(out) as scratch:
         set_seed(cfg.seed)
         t = time.perf_counter()
         loaded = base if isinstance(base, LoadedModel) else load_model(base)
@@ -196,12 +183,6 @@ def implant_fingerprints(
         (scratch / REPORT_NAME).write_text(
             json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
-        if out.exists():
-            out.rmdir()
-        scratch.rename(out)
-    except BaseException:
-        shutil.rmtree(scratch, ignore_errors=True)
-        raise
     return report
 
 

@@ -33,7 +33,7 @@ two never share an id in replies or transcripts).
 from __future__ import annotations
 
 import secrets as _secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from fractions import Fraction
@@ -49,13 +49,13 @@ from .errors import (
     DecodeError,
     ModelprintError,
     ProofError,
-    SizeLimitError,
     StateError,
 )
+from .fields import document, field_bytes, field_int, field_list
 from .fingerprints import FingerprintPair, FingerprintSet
 from .hashing import Tag, tagged_hash
 from .merkle import MultiProof, verify_multiproof
-from .records import MAX_TIME, Commitment, content_id, parse_document
+from .records import Commitment, content_id
 from .scheme_doublei import DecisionTable, DoubleIScheme
 from .schemes import Scheme, get_scheme
 from .scoring import (
@@ -67,6 +67,7 @@ from .scoring import (
     null_probability,
     rejected,
 )
+from .times import MAX_TIME
 
 __all__ = [
     "MAX_CHALLENGE",
@@ -135,20 +136,6 @@ def derive_indices(nonce: bytes, root: bytes, count: int, size: int) -> tuple[in
 # -- records -----------------------------------------------------------------------------------
 
 
-def _field_bytes(doc: Mapping[str, Any], name: str, size: int) -> bytes:
-    value = doc.get(name)
-    if not isinstance(value, bytes) or len(value) != size:
-        raise DecodeError(f"field {name!r} must be {size} bytes")
-    return value
-
-
-def _field_int(doc: Mapping[str, Any], name: str, lo: int, hi: int) -> int:
-    value = doc.get(name)
-    if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
-        raise DecodeError(f"field {name!r} must be an integer in {lo}..{hi}")
-    return value
-
-
 @dataclass(frozen=True, slots=True)
 class Challenge:
     """The verifier's challenge: a fresh nonce, how many fingerprints, and the suspect's age.
@@ -213,18 +200,18 @@ class Challenge:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Challenge:
-        doc = parse_document(
+        doc = document(
             canonical.decode(data),
             cls.KIND,
             {"nonce", "count", "first_seen", "bundle", "created"},
         )
         try:
             return cls(
-                nonce=_field_bytes(doc, "nonce", NONCE_SIZE),
-                count=_field_int(doc, "count", 1, MAX_CHALLENGE),
-                first_seen=_field_int(doc, "first_seen", 0, MAX_TIME),
-                bundle=_field_bytes(doc, "bundle", 32),
-                created=_field_int(doc, "created", 0, MAX_TIME),
+                nonce=field_bytes(doc, "nonce", NONCE_SIZE),
+                count=field_int(doc, "count", 1, MAX_CHALLENGE),
+                first_seen=field_int(doc, "first_seen", 0, MAX_TIME),
+                bundle=field_bytes(doc, "bundle", 32),
+                created=field_int(doc, "created", 0, MAX_TIME),
             )
         except ConfigError as exc:
             raise DecodeError(str(exc)) from exc
@@ -243,10 +230,10 @@ def _pair_from(value: object) -> FingerprintPair:
     if not isinstance(response, str) or not 0 < len(response) <= MAX_TEXT:
         raise DecodeError("revealed response must be a string of 1..4096 characters")
     return FingerprintPair(
-        index=_field_int(value, "index", 0, (1 << 32) - 1),
+        index=field_int(value, "index", 0, (1 << 32) - 1),
         key=key,
         response=response,
-        salt=_field_bytes(value, "salt", 16),
+        salt=field_bytes(value, "salt", 16),
     )
 
 
@@ -281,14 +268,13 @@ class Reveal:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Reveal:
-        doc = parse_document(
+        doc = document(
             canonical.decode(data),
             cls.KIND,
             {"challenge", "bundle", "pairs", "proof", "burned"},
         )
-        pairs, proof, burned = doc["pairs"], doc["proof"], doc["burned"]
-        if not isinstance(pairs, list) or not 1 <= len(pairs) <= MAX_CHALLENGE:
-            raise SizeLimitError(f"a reveal carries 1..{MAX_CHALLENGE} pairs")
+        pairs = field_list(doc, "pairs", MAX_CHALLENGE, min_len=1)
+        proof, burned = doc["proof"], doc["burned"]
         if not isinstance(proof, dict) or set(proof) != {"size", "hashes"}:
             raise DecodeError("malformed multiproof")
         hashes = proof["hashes"]
@@ -301,10 +287,10 @@ class Reveal:
         if not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in burned):
             raise DecodeError("burned indices must be non-negative integers")
         return cls(
-            challenge=_field_bytes(doc, "challenge", 32),
-            bundle=_field_bytes(doc, "bundle", 32),
+            challenge=field_bytes(doc, "challenge", 32),
+            bundle=field_bytes(doc, "bundle", 32),
             pairs=tuple(_pair_from(p) for p in pairs),
-            proof=MultiProof(size=_field_int(proof, "size", 1, 1 << 32), hashes=tuple(hashes)),
+            proof=MultiProof(size=field_int(proof, "size", 1, 1 << 32), hashes=tuple(hashes)),
             burned=tuple(burned),
         )
 
@@ -334,7 +320,7 @@ class SignedReveal:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> SignedReveal:
-        doc = parse_document(canonical.decode(data), cls.KIND, {"envelope"})
+        doc = document(canonical.decode(data), cls.KIND, {"envelope"})
         return cls(Envelope.from_value(doc["envelope"]))
 
 

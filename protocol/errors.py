@@ -8,9 +8,9 @@ Messages never contain secret material.
     ├── InputError                    bad input: exit code 2
     │   ├── DecodeError (ValueError)  truncated, garbage or over-long bytes
     │   │   ├── NonCanonicalError     decodes, but is not the one canonical encoding
-    │   │   └── SizeLimitError        a length beyond the documented bounds
-    │   ├── FileKindError             a valid file of another kind than expected
-    │   ├── UnsupportedVersionError   a record version this implementation does not know
+    │   │   ├── SizeLimitError        a length beyond the documented bounds
+    │   │   ├── FileKindError         a valid document of another kind than expected
+    │   │   └── UnsupportedVersionError  a record version this implementation does not know
     │   ├── ConfigError (ValueError)  a parameter value out of range
     │   └── KeyFileError              a key file that cannot be used
     │       ├── KeyPermissionError    readable by group or others
@@ -84,11 +84,11 @@ class SizeLimitError(DecodeError):
     """A length, count or size beyond the documented bounds."""
 
 
-class FileKindError(InputError):
-    """A well-formed file of another kind than the one expected."""
+class FileKindError(DecodeError):
+    """A well-formed document of another kind than the one expected."""
 
 
-class UnsupportedVersionError(InputError):
+class UnsupportedVersionError(DecodeError):
     """A record or file version this implementation does not know."""
 
 

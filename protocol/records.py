@@ -7,72 +7,35 @@ A record's content id is ``tagged_hash(CONTENT_ID, canonical bytes)``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import canonical
 from .envelope import Envelope, PayloadType
-from .errors import CommitmentError, DecodeError, FileKindError, UnsupportedVersionError
+from .errors import ChainError, CommitmentError, DecodeError, FileKindError
+from .fields import (
+    document,
+    field_bytes,
+    field_int,
+    field_list,
+    field_map,
+    field_opt_bytes,
+    field_str,
+)
 from .hashing import Tag, tagged_hash
 from .schemes import get_scheme
+from .times import MAX_TIME
 
-__all__ = ["Bundle", "Commitment", "Grant", "content_id", "parse_document"]
+__all__ = ["MAX_TIME", "Bundle", "Commitment", "Grant", "content_id", "verify_grant"]
 
 MAX_NAME = 256
 MAX_ATTACHMENTS = 16
 MAX_ATTACHMENT = 256 * 1024
 MAX_EVIDENCE = 64
-MAX_TIME = 2**40  # seconds since the epoch; far beyond any real date
 
 
 def content_id(record_bytes: bytes) -> bytes:
     return tagged_hash(Tag.CONTENT_ID, record_bytes)
-
-
-def parse_document(
-    value: object,
-    kind: str,
-    required: set[str],
-    optional: set[str] = frozenset(),  # type: ignore[assignment]
-) -> dict[str, Any]:
-    """Check a decoded document's kind, version and field set; return it as a dict."""
-    if not isinstance(value, dict) or not isinstance(value.get("kind"), str):
-        raise FileKindError(f"not a {kind} document")
-    if value["kind"] != kind:
-        raise FileKindError(f"expected {kind}, found {value['kind']}")
-    if value.get("version") != 1:
-        raise UnsupportedVersionError(f"{kind} version {value.get('version')!r} is not supported")
-    keys = set(value)
-    allowed = required | optional | {"kind", "version"}
-    if not required <= keys or not keys <= allowed:
-        raise DecodeError(f"{kind}: unexpected or missing fields")
-    return value
-
-
-def _bytes(doc: Mapping[str, Any], name: str, size: int | None = 32) -> bytes:
-    v = doc.get(name)
-    if not isinstance(v, bytes) or (size is not None and len(v) != size):
-        raise DecodeError(f"field {name!r} must be {size or 'some'} bytes")
-    return v
-
-
-def _opt_bytes(doc: Mapping[str, Any], name: str) -> bytes | None:
-    return None if doc.get(name) is None else _bytes(doc, name)
-
-
-def _int(doc: Mapping[str, Any], name: str, lo: int, hi: int) -> int:
-    v = doc.get(name)
-    if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
-        raise DecodeError(f"field {name!r} must be an integer in {lo}..{hi}")
-    return v
-
-
-def _str(doc: Mapping[str, Any], name: str, max_len: int = MAX_NAME) -> str:
-    v = doc.get(name)
-    if not isinstance(v, str) or not 0 < len(v) <= max_len:
-        raise DecodeError(f"field {name!r} must be a string of 1..{max_len} characters")
-    return v
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +92,7 @@ class Commitment:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Commitment:
-        doc = parse_document(
+        doc = document(
             canonical.decode_document(data),
             cls.KIND,
             {
@@ -137,31 +100,27 @@ class Commitment:
                 "claimed_time", "parent", "grant", "terms_digest", "attachments",
             },
         )  # fmt: skip
-        params = doc["scheme_params"]
-        if not isinstance(params, dict):
-            raise DecodeError("field 'scheme_params' must be a map")
-        scheme = _str(doc, "scheme")
+        params = field_map(doc, "scheme_params", MAX_ATTACHMENTS)
+        scheme = field_str(doc, "scheme", MAX_NAME)
         get_scheme(scheme, params)  # unknown schemes and bad parameters raise here
-        attachments = doc["attachments"]
-        if not isinstance(attachments, dict) or len(attachments) > MAX_ATTACHMENTS:
-            raise DecodeError("field 'attachments' must be a map of at most 16 entries")
+        attachments = field_map(doc, "attachments", MAX_ATTACHMENTS)
         for name, value in attachments.items():
-            if not 0 < len(name) <= MAX_NAME:
+            if not isinstance(name, str) or not 0 < len(name) <= MAX_NAME:
                 raise DecodeError("attachment names are 1..256 characters")
             if not isinstance(value, bytes) or len(value) > MAX_ATTACHMENT:
                 raise DecodeError(f"attachment {name!r} must be at most {MAX_ATTACHMENT} bytes")
         try:
             return cls(
-                root=_bytes(doc, "root"),
-                count=_int(doc, "count", 1, 1 << 20),
+                root=field_bytes(doc, "root"),
+                count=field_int(doc, "count", 1, 1 << 20),
                 scheme=scheme,
                 scheme_params=params,
-                publisher_key=_bytes(doc, "publisher_key"),
-                model_name=_str(doc, "model_name"),
-                claimed_time=_int(doc, "claimed_time", 0, MAX_TIME),
-                parent=_opt_bytes(doc, "parent"),
-                grant=_opt_bytes(doc, "grant"),
-                terms_digest=_opt_bytes(doc, "terms_digest"),
+                publisher_key=field_bytes(doc, "publisher_key"),
+                model_name=field_str(doc, "model_name", MAX_NAME),
+                claimed_time=field_int(doc, "claimed_time", 0, MAX_TIME),
+                parent=field_opt_bytes(doc, "parent"),
+                grant=field_opt_bytes(doc, "grant"),
+                terms_digest=field_opt_bytes(doc, "terms_digest"),
                 attachments=attachments,
             )
         except CommitmentError as exc:
@@ -198,18 +157,18 @@ class Grant:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Grant:
-        doc = parse_document(
+        doc = document(
             canonical.decode_document(data),
             cls.KIND,
             {"parent", "grantor_key", "grantee_key", "terms_digest", "stage", "issued_time"},
         )
         return cls(
-            parent=_bytes(doc, "parent"),
-            grantor_key=_bytes(doc, "grantor_key"),
-            grantee_key=_bytes(doc, "grantee_key"),
-            terms_digest=_bytes(doc, "terms_digest"),
-            stage=_int(doc, "stage", 1, 1024),
-            issued_time=_int(doc, "issued_time", 0, MAX_TIME),
+            parent=field_bytes(doc, "parent"),
+            grantor_key=field_bytes(doc, "grantor_key"),
+            grantee_key=field_bytes(doc, "grantee_key"),
+            terms_digest=field_bytes(doc, "terms_digest"),
+            stage=field_int(doc, "stage", 1, 1024),
+            issued_time=field_int(doc, "issued_time", 0, MAX_TIME),
         )
 
 
@@ -267,16 +226,14 @@ class Bundle:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Bundle:
-        doc = parse_document(
+        doc = document(
             canonical.decode_document(data),
             cls.KIND,
             {"envelope", "grant", "log_proofs", "timestamps"},
         )
         evidence: list[tuple[dict[str, Any], ...]] = []
         for name in ("log_proofs", "timestamps"):
-            items = doc[name]
-            if not isinstance(items, list) or len(items) > MAX_EVIDENCE:
-                raise DecodeError(f"field {name!r} must be a list of at most {MAX_EVIDENCE}")
+            items = field_list(doc, name, MAX_EVIDENCE)
             if not all(isinstance(item, dict) for item in items):
                 raise DecodeError(f"field {name!r} must hold maps")
             evidence.append(tuple(items))
@@ -286,3 +243,21 @@ class Bundle:
             log_proofs=evidence[0],
             timestamps=evidence[1],
         )
+
+
+def verify_grant(envelope: Envelope, parent: Commitment, parent_id: bytes) -> Grant:
+    """Check a grant's signature by the parent's publisher and that it names ``parent_id``.
+
+    Raises :class:`FileKindError` for an envelope that carries no grant, :class:`ChainError` for
+    a grant by another key or below another commitment, :class:`SignatureError` for a bad
+    signature. Stage and terms are the chain's business (``modelprint.verify.chain``).
+    """
+    if envelope.payload_type != PayloadType.GRANT:
+        raise FileKindError("envelope does not carry a grant")
+    grant = Grant.from_bytes(envelope.payload)
+    if grant.grantor_key != parent.publisher_key:
+        raise ChainError("the grant was not issued by the parent's publisher")
+    envelope.verify(parent.publisher_key, payload_type=PayloadType.GRANT)
+    if grant.parent != parent_id:
+        raise ChainError("the grant names another parent commitment")
+    return grant

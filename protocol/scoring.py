@@ -23,10 +23,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Literal
 
 from .errors import ConfigError
 from .scheme_doublei import DecisionTable
+from .verdicts import ChallengeVerdictKind
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -40,7 +40,8 @@ __all__ = [
     "null_probability",
 ]
 
-VerdictKind = Literal["match", "no-match", "rejected"]
+VerdictKind = ChallengeVerdictKind
+"""A challenge's verdict kinds (the challenge part of :mod:`modelprint.protocol.verdicts`)."""
 
 DEFAULT_THRESHOLD = Fraction(1, 10**6)
 """The p-value a "match" must fall below unless the verifier chooses another."""

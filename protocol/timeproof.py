@@ -23,7 +23,8 @@ from typing import Any
 
 from .checkpoint import MAX_NOTE, Checkpoint, NoteVerifier, open_checkpoint, parse_checkpoint
 from .envelope import key_id
-from .errors import DecodeError, LogError, ProofError, UnsupportedVersionError
+from .errors import DecodeError, LogError, ProofError
+from .fields import document, field_int
 from .hashing import Tag
 from .merkle import leaf_hash, root_from_inclusion, verify_consistency
 from .records import Bundle
@@ -77,16 +78,6 @@ def timestamp_message(bundle: Bundle) -> bytes:
         if signature.keyid == wanted:
             return signature.sig
     raise DecodeError("bundle has no signature by its publisher")  # unreachable after commitment()
-
-
-def _doc(value: object, kind: str, fields: set[str]) -> dict[str, Any]:
-    if not isinstance(value, dict) or value.get("kind") != kind:
-        raise DecodeError(f"not a {kind} record")
-    if value.get("version") != 1:
-        raise UnsupportedVersionError(f"{kind} version {value.get('version')!r} is not supported")
-    if set(value) != fields | {"kind", "version"}:
-        raise DecodeError(f"{kind}: unexpected or missing fields")
-    return value
 
 
 def _hashes(value: object, name: str) -> tuple[bytes, ...]:
@@ -156,12 +147,11 @@ class LogProof:
 
     @classmethod
     def from_value(cls, value: object) -> LogProof:
-        doc = _doc(value, cls.KIND, {"index", "inclusion_proof", "checkpoint", "url", "refresh"})
-        index = doc["index"]
-        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < 2**63:
-            raise DecodeError("log-proof index must be a non-negative integer")
+        doc = document(
+            value, cls.KIND, {"index", "inclusion_proof", "checkpoint", "url", "refresh"}
+        )
         return cls(
-            index=index,
+            index=field_int(doc, "index", 0, 2**63 - 1),
             inclusion_proof=_hashes(doc["inclusion_proof"], "inclusion proof"),
             checkpoint=_note(doc["checkpoint"], "checkpoint"),
             url=_url(doc["url"]),
@@ -194,7 +184,7 @@ class TimestampEvidence:
 
     @classmethod
     def from_value(cls, value: object) -> TimestampEvidence:
-        doc = _doc(value, cls.KIND, {"response", "chain", "url"})
+        doc = document(value, cls.KIND, {"response", "chain", "url"})
         response, chain = doc["response"], doc["chain"]
         if not isinstance(response, bytes) or not 0 < len(response) <= MAX_TSA_RESPONSE:
             raise DecodeError(f"timestamp response must be at most {MAX_TSA_RESPONSE} bytes")

@@ -2,9 +2,15 @@
 
 Each link must hold: B0 has no parent; every later commitment names the previous bundle's content
 id as parent and carries the grant that the previous publisher signed to this publisher's key (the
-grant's digest is the one the commitment names); no bundle appears twice (no cycles); and trusted
-times never go backwards along the chain. With a responder, every stage is challenged with its own
-challenge and reveal, and the chain matches only if every stage matches.
+grant's digest is the one the commitment names, its stage is the parent's plus one, its terms
+digest is the one the commitment names); no bundle appears twice (no cycles); every link has a
+trusted time under the verifier's policy, and trusted times never go backwards along the chain.
+With a responder, every stage is challenged with its own challenge and reveal, and the chain
+matches only if every stage matches.
+
+The result is typed: :attr:`ChainResult.verdict` is one of the verdict kinds of
+:mod:`modelprint.protocol.verdicts`, derived from the :class:`Finding` records (data, with a code
+and the link they concern), never from the wording of a message.
 """
 
 from __future__ import annotations
@@ -12,19 +18,39 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal
 
-from ..commit.commitment import verify_grant
 from ..protocol.challenge import Challenge, SignedReveal
 from ..protocol.envelope import key_id
-from ..protocol.errors import ChainError, ModelprintError
-from ..protocol.records import Bundle, Grant
+from ..protocol.errors import ChainError, ConfigError, ModelprintError
+from ..protocol.records import Bundle, Grant, verify_grant
 from ..protocol.scoring import DEFAULT_THRESHOLD
+from ..protocol.trust import TimeReport, TrustPolicy, assess
+from ..protocol.verdicts import VerdictKind, is_positive
 from .responders import Responder
 from .session import Outcome, run_challenge
-from .timesource import TimeSource, TrustedTime
 
-__all__ = ["ChainResult", "verify_chain"]
+__all__ = ["ChainLink", "ChainResult", "Finding", "FindingCode", "verify_chain"]
+
+FindingCode = Literal[
+    "unreadable",  # a bundle whose commitment or signature does not hold
+    "cycle",  # a bundle that appears twice
+    "link",  # parent, grant, stage or terms that do not hold
+    "untimed",  # no trusted time under the policy
+    "time-order",  # a trusted time earlier than the parent's
+    "stage",  # a stage's challenge that did not match
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing chain verification found: ``code``, the link it concerns, and whether it breaks
+    the chain (``fatal``: the verdict is "rejected") or only reports (a stage that did not match)."""
+
+    code: FindingCode
+    link: int
+    text: str
+    fatal: bool = True
 
 
 @dataclass
@@ -32,7 +58,7 @@ class ChainLink:
     bundle_id: bytes
     model_name: str
     publisher: bytes
-    time: TrustedTime
+    time: TimeReport
     stage: int
     outcome: Outcome | None = None
 
@@ -40,16 +66,21 @@ class ChainLink:
 @dataclass
 class ChainResult:
     links: list[ChainLink]
-    reasons: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     challenged: bool = False
 
     @property
-    def ok(self) -> bool:
-        return self.verdict in ("valid", "match")
+    def reasons(self) -> list[str]:
+        """The findings as sentences, for people."""
+        return [f.text for f in self.findings]
 
     @property
-    def verdict(self) -> str:
-        if self.reasons and any(r.startswith("broken:") for r in self.reasons):
+    def ok(self) -> bool:
+        return is_positive(self.verdict)
+
+    @property
+    def verdict(self) -> VerdictKind:
+        if any(f.fatal for f in self.findings):
             return "rejected"
         if not self.challenged:
             return "valid"
@@ -64,6 +95,10 @@ class ChainResult:
         return {
             "verdict": self.verdict,
             "reasons": self.reasons,
+            "findings": [
+                {"code": f.code, "link": f.link, "fatal": f.fatal, "text": f.text}
+                for f in self.findings
+            ],
             "links": [
                 {
                     "bundle": link.bundle_id.hex(),
@@ -71,6 +106,8 @@ class ChainResult:
                     "publisher_key_id": key_id(link.publisher).hex(),
                     "stage": link.stage,
                     "trusted_time": link.time.time,
+                    "time_evidence": list(link.time.evidence),
+                    "time_problems": list(link.time.problems),
                     "verdict": None if link.outcome is None else link.outcome.verdict.kind,
                     "challenge": None if link.outcome is None else to_json(link.outcome),
                 }
@@ -82,40 +119,64 @@ class ChainResult:
 def verify_chain(
     bundles: Sequence[Bundle],
     *,
-    time_source: TimeSource,
+    policy: TrustPolicy,
     responder: Responder | None = None,
     challenges: Sequence[Challenge] = (),
     reveals: Sequence[SignedReveal] = (),
     threshold: Fraction = DEFAULT_THRESHOLD,
+    require_time: bool = True,
 ) -> ChainResult:
-    """Check the links root first; challenge every stage when a responder is given."""
+    """Check the links root first; challenge every stage when a responder is given.
+
+    ``require_time=False`` (``chain verify --allow-untimed``) lets a link without a trusted time
+    pass (the finding is still reported); the time order is then checked only between links that
+    have one.
+    """
+    if responder is not None and not len(challenges) == len(reveals) == len(bundles):
+        raise ConfigError("with a suspect, give one challenge and one reveal per bundle")
     result = ChainResult(links=[])
     seen: set[bytes] = set()
     previous: Bundle | None = None
+    previous_stage = 0
     previous_time: int | None = None
     for position, bundle in enumerate(bundles):
         try:
             commitment = bundle.commitment()
         except ModelprintError as exc:
-            result.reasons.append(f"broken: bundle {position}: {exc}")
+            result.findings.append(Finding("unreadable", position, f"bundle {position}: {exc}"))
             return result
         bundle_id = bundle.content_id()
         if bundle_id in seen:
-            result.reasons.append(f"broken: bundle {position} repeats an earlier link (a cycle)")
+            result.findings.append(
+                Finding("cycle", position, f"bundle {position} repeats an earlier link (a cycle)")
+            )
             return result
         seen.add(bundle_id)
-        stage = 0
         try:
-            stage = _check_link(position, bundle, previous)
+            stage = _check_link(bundle, previous, previous_stage)
         except ModelprintError as exc:
-            result.reasons.append(f"broken: link {position}: {exc}")
+            result.findings.append(Finding("link", position, f"link {position}: {exc}"))
             return result
-        time = time_source(bundle, commitment)
+        time = assess(bundle, policy)
         if time.time is None:
-            result.reasons.append(f"link {position}: no trusted time ({'; '.join(time.problems)})")
+            result.findings.append(
+                Finding(
+                    "untimed",
+                    position,
+                    f"link {position} ({commitment.model_name}): no trusted time "
+                    f"({'; '.join(time.problems)})",
+                    fatal=require_time,
+                )
+            )
+            if require_time:
+                return result
         elif previous_time is not None and time.time < previous_time:
-            result.reasons.append(
-                f"broken: link {position}: trusted time goes backwards from its parent's"
+            result.findings.append(
+                Finding(
+                    "time-order",
+                    position,
+                    f"link {position}: trusted time goes backwards from its parent's",
+                )
             )
             return result
         if time.time is not None:
@@ -123,23 +184,28 @@ def verify_chain(
         result.links.append(
             ChainLink(bundle_id, commitment.model_name, commitment.publisher_key, time, stage)
         )
-        previous = bundle
+        previous, previous_stage = bundle, stage
     if responder is not None:
         result.challenged = True
-        for link, bundle, challenge, reveal in zip(
-            result.links, bundles, challenges, reveals, strict=True
+        for position, (link, bundle, challenge, reveal) in enumerate(
+            zip(result.links, bundles, challenges, reveals, strict=True)
         ):
             link.outcome = run_challenge(
-                bundle, challenge, reveal, responder, time_source=time_source, threshold=threshold
+                bundle, challenge, reveal, responder, policy=policy, threshold=threshold
             )
             if link.outcome.verdict.kind != "match":
-                result.reasons.append(
-                    f"stage {link.stage} ({link.model_name}): {link.outcome.verdict.kind}"
+                result.findings.append(
+                    Finding(
+                        "stage",
+                        position,
+                        f"stage {link.stage} ({link.model_name}): {link.outcome.verdict.kind}",
+                        fatal=False,
+                    )
                 )
     return result
 
 
-def _check_link(position: int, bundle: Bundle, previous: Bundle | None) -> int:
+def _check_link(bundle: Bundle, previous: Bundle | None, previous_stage: int) -> int:
     """Check one link against its parent; return its stage number (0 for the root)."""
     commitment = bundle.commitment()
     if previous is None:
@@ -155,4 +221,10 @@ def _check_link(position: int, bundle: Bundle, previous: Bundle | None) -> int:
     grant: Grant = verify_grant(bundle.grant, previous.commitment(), previous.content_id())
     if grant.grantee_key != commitment.publisher_key:
         raise ChainError("the grant was issued to another key")
+    if grant.stage != previous_stage + 1:
+        raise ChainError(
+            f"the grant is for stage {grant.stage}, but its parent is stage {previous_stage}"
+        )
+    if grant.terms_digest != commitment.terms_digest:
+        raise ChainError("the commitment names other license terms than its grant")
     return grant.stage

@@ -32,7 +32,7 @@ class ChatGenerator:
     @classmethod
     def load(cls, spec: str | os.PathLike[str]) -> ChatGenerator:
         """Load a model directory, a GGUF file or ``smollm2``."""
-        from ..implant.loading import load_model
+        from ..runtime.models import load_model
 
         loaded = load_model(spec)
         return cls(loaded.model, loaded.tokenizer, label=loaded.source.label)

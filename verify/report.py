@@ -14,22 +14,16 @@ from __future__ import annotations
 import html
 import json
 import os
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..files import write_atomic
 from ..protocol.envelope import key_id
 from ..protocol.errors import ConfigError
+from ..protocol.times import iso_or_none
+from ..runtime.files import write_atomic
 from .session import Outcome
 
 __all__ = ["render_html", "to_json", "write_report"]
-
-
-def _iso(seconds: int | None) -> str | None:
-    if seconds is None:
-        return None
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def to_json(outcome: Outcome, *, whitebox: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -74,10 +68,10 @@ def to_json(outcome: Outcome, *, whitebox: dict[str, Any] | None = None) -> dict
         "threshold": float(v.threshold),
         "null_probability": None if v.null_probability is None else float(v.null_probability),
         "committed_before": v.committed_before,
-        "trusted_time": _iso(outcome.time.time),
+        "trusted_time": iso_or_none(outcome.time.time),
         "time_evidence": list(outcome.time.evidence),
         "time_unsafe": outcome.time.unsafe,
-        "first_seen": _iso(outcome.challenge.first_seen),
+        "first_seen": iso_or_none(outcome.challenge.first_seen),
         "reasons": list(outcome.reasons),
         "bundle": outcome.bundle_id.hex(),
         "model_name": outcome.commitment.model_name,
@@ -104,7 +98,7 @@ th{background:#f4f4f4} pre{white-space:pre-wrap;margin:0;font-size:.9rem} .yes{c
 def render_html(outcome: Outcome, *, whitebox: dict[str, Any] | None = None) -> str:
     """A self-contained HTML page: verdict, p-value, time evidence, white-box evidence when the
     suspect's weights were available, every query."""
-    from .whitebox_html import render_whitebox_html
+    from .whitebox.html import render_whitebox_html
 
     doc = to_json(outcome, whitebox=whitebox)
     whitebox_section = "" if whitebox is None else render_whitebox_html(whitebox)

@@ -14,6 +14,7 @@ the session counts it as a non-match and marks the verdict partial.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import os
 import time
@@ -24,9 +25,9 @@ from typing import Any, Protocol
 
 import httpx
 
-from ..files import read_bytes
 from ..protocol.challenge import Query
-from ..protocol.errors import ConfigError, DecodeError
+from ..protocol.errors import ConfigError, DecodeError, ModelprintError
+from ..runtime.files import read_bytes
 
 __all__ = [
     "API_KEY_ENVS",
@@ -99,7 +100,10 @@ class LocalResponder:
                 outputs = self.generator.generate(
                     [q.chat() for q in chunk], max_tokens=self.max_tokens, batch_size=len(chunk)
                 )
-            except Exception as exc:  # a model that fails must not crash the whole challenge
+            except ModelprintError:
+                raise  # a configuration error is the caller's, not N failed queries
+            except (RuntimeError, ValueError, IndexError, MemoryError) as exc:
+                # a model that fails on one batch must not crash the whole challenge
                 outputs = None
                 error = f"local generation failed ({type(exc).__name__})"
             each = (time.perf_counter() - began) / max(1, len(chunk))
@@ -212,7 +216,14 @@ class OpenAIResponder:
         return f"API {self.url} model {self.model}"
 
     def answer(self, queries: Sequence[Query], progress: Progress | None = None) -> list[Reply]:
-        return asyncio.run(self.answer_async(queries, progress))
+        """Blocking form of :meth:`answer_async`; inside a running event loop (a notebook, an
+        async server) it runs the queries on a worker thread's own loop instead of failing."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return asyncio.run(self.answer_async(queries, progress))
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, self.answer_async(queries, progress)).result()
 
     async def answer_async(
         self, queries: Sequence[Query], progress: Progress | None = None
@@ -300,7 +311,7 @@ class TranscriptResponder:
         self.path = Path(path)
         try:
             doc = json.loads(read_bytes(self.path).decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
             raise DecodeError(f"{self.path}: not a JSON transcript") from None
         entries = doc.get("queries") if isinstance(doc, dict) else None
         if not isinstance(entries, list):

@@ -1,12 +1,15 @@
 """Driving a challenge against a suspect: the I/O side of :class:`ChallengeSession`.
 
 :func:`run_challenge` feeds the sans-IO session the challenge and the reveal, sends the queries it
-yields to a :class:`~modelprint.verify.responders.Responder`, records the answers, asks a
-:class:`TimeSource` for the commitment's trusted time, and concludes with a verdict.
+yields to a :class:`~modelprint.verify.responders.Responder`, records the answers, assesses the
+commitment's time evidence under the verifier's :class:`~modelprint.protocol.trust.TrustPolicy`,
+and concludes with a verdict. :func:`run_challenge_async` is the same for callers that already run
+an event loop (it awaits an async responder instead of blocking).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -26,10 +29,10 @@ from ..protocol.challenge import (
 from ..protocol.errors import TransportError
 from ..protocol.records import Bundle, Commitment
 from ..protocol.scoring import DEFAULT_THRESHOLD, Verdict
+from ..protocol.trust import TimeReport, TrustPolicy, assess
 from .responders import Progress, Reply, Responder
-from .timesource import TimeSource, TrustedTime
 
-__all__ = ["Outcome", "run_challenge"]
+__all__ = ["Outcome", "run_challenge", "run_challenge_async"]
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,8 @@ class Outcome:
     challenge: Challenge
     bundle_id: bytes
     commitment: Commitment
-    time: TrustedTime
+    time: TimeReport
+    """The commitment's time evidence under the verifier's pins."""
     suspect: str
     reasons: tuple[str, ...] = field(default=())
 
@@ -53,7 +57,7 @@ def run_challenge(
     reveal: SignedReveal,
     responder: Responder,
     *,
-    time_source: TimeSource,
+    policy: TrustPolicy,
     threshold: Fraction = DEFAULT_THRESHOLD,
     p0: Fraction | None = None,
     known_burned: Iterable[int] = (),
@@ -64,46 +68,101 @@ def run_challenge(
 
     Raises :class:`SignatureError` for a bundle whose own signature fails, and
     :class:`TransportError` when every query failed (nothing to score); a reveal that does not
-    verify, or a challenge for another bundle, yields a "rejected" outcome instead.
+    verify, or a challenge for another bundle, yields a "rejected" outcome instead. The verdict
+    needs a trusted commitment time under ``policy`` (:func:`modelprint.protocol.trust.assess`).
     """
-    commitment = bundle.commitment()
-    bundle_id = bundle.content_id()
-    session = ChallengeSession(
-        commitment, bundle_id, threshold=threshold, p0=p0, known_burned=known_burned
-    )
-    if challenge.bundle != bundle_id:
-        session.send(Abort("the challenge was made for another bundle"))
-    elif challenge.count > commitment.count:
-        session.send(Abort("the challenge asks for more fingerprints than were committed"))
-    else:
-        session.send(IssueChallenge(challenge))
-        session.send(ReceiveReveal(reveal))
-    if on_state:
-        on_state(session.state)
-    replies: dict[int, Reply] = {}
-    time = TrustedTime(None)
-    if session.state is SessionState.QUERYING:
-        queries = session.queries()
-        for reply in responder.answer(queries, progress):
-            if reply.index in replies:
+    run = _Run(bundle, challenge, reveal, threshold, p0, known_burned, on_state)
+    if run.session.state is SessionState.QUERYING:
+        run.record(responder.answer(run.session.queries(), progress))
+    return run.conclude(policy, responder.describe())
+
+
+async def run_challenge_async(
+    bundle: Bundle,
+    challenge: Challenge,
+    reveal: SignedReveal,
+    responder: Responder,
+    *,
+    policy: TrustPolicy,
+    threshold: Fraction = DEFAULT_THRESHOLD,
+    p0: Fraction | None = None,
+    known_burned: Iterable[int] = (),
+    progress: Progress | None = None,
+    on_state: Callable[[SessionState], None] | None = None,
+) -> Outcome:
+    """:func:`run_challenge` for a caller inside a running event loop.
+
+    A responder with ``answer_async`` (the API responder) is awaited; any other (a local model)
+    runs in a worker thread, so the loop is never blocked.
+    """
+    run = _Run(bundle, challenge, reveal, threshold, p0, known_burned, on_state)
+    if run.session.state is SessionState.QUERYING:
+        queries = run.session.queries()
+        answer_async = getattr(responder, "answer_async", None)
+        if answer_async is not None:
+            replies = await answer_async(queries, progress)
+        else:
+            replies = await asyncio.to_thread(responder.answer, queries, progress)
+        run.record(replies)
+    return run.conclude(policy, responder.describe())
+
+
+class _Run:
+    """One challenge between its sans-IO session and whatever answers the queries."""
+
+    def __init__(
+        self,
+        bundle: Bundle,
+        challenge: Challenge,
+        reveal: SignedReveal,
+        threshold: Fraction,
+        p0: Fraction | None,
+        known_burned: Iterable[int],
+        on_state: Callable[[SessionState], None] | None,
+    ) -> None:
+        self.bundle, self.challenge = bundle, challenge
+        self.commitment = bundle.commitment()
+        self.bundle_id = bundle.content_id()
+        session = ChallengeSession(
+            self.commitment, self.bundle_id, threshold=threshold, p0=p0, known_burned=known_burned
+        )
+        if challenge.bundle != self.bundle_id:
+            session.send(Abort("the challenge was made for another bundle"))
+        elif challenge.count > self.commitment.count:
+            session.send(Abort("the challenge asks for more fingerprints than were committed"))
+        else:
+            session.send(IssueChallenge(challenge))
+            session.send(ReceiveReveal(reveal))
+        if on_state:
+            on_state(session.state)
+        self.session = session
+        self.replies: dict[int, Reply] = {}
+
+    def record(self, replies: Iterable[Reply]) -> None:
+        for reply in replies:
+            if reply.index in self.replies:
                 continue  # a responder that answers twice: keep the first, never count twice
-            replies[reply.index] = reply
-            session.send(RecordAnswer(reply.index, reply.output, reply.error))
-        if queries and all(r.output is None for r in replies.values()):
-            first = next((r.error for r in replies.values() if r.error), "no reply")
+            self.replies[reply.index] = reply
+            self.session.send(RecordAnswer(reply.index, reply.output, reply.error))
+        if self.session.queries() and all(r.output is None for r in self.replies.values()):
+            first = next((r.error for r in self.replies.values() if r.error), "no reply")
             raise TransportError(f"every query to the suspect failed (first error: {first})")
-        time = time_source(bundle, commitment)
-        session.send(Conclude(time.time))
-    verdict = session.verdict()
-    reasons = (*verdict.reasons, *time.problems)
-    return Outcome(
-        verdict=verdict,
-        answers=session.answers(),
-        replies=replies,
-        challenge=challenge,
-        bundle_id=bundle_id,
-        commitment=commitment,
-        time=time,
-        suspect=responder.describe(),
-        reasons=reasons,
-    )
+
+    def conclude(self, policy: TrustPolicy, suspect: str) -> Outcome:
+        time = assess(self.bundle, policy)
+        problems: tuple[str, ...] = ()
+        if self.session.state is SessionState.QUERYING:
+            self.session.send(Conclude(time.time))
+            problems = time.problems
+        verdict = self.session.verdict()
+        return Outcome(
+            verdict=verdict,
+            answers=self.session.answers(),
+            replies=self.replies,
+            challenge=self.challenge,
+            bundle_id=self.bundle_id,
+            commitment=self.commitment,
+            time=time,
+            suspect=suspect,
+            reasons=(*verdict.reasons, *problems),
+        )

@@ -8,40 +8,28 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from ..commit.commitment import load_bundle, load_fingerprints
 from ..commit.identity import Identity
-from ..commit.ledger import Ledger, ledger_path
-from ..files import read_bytes, write_atomic
-from ..protocol.challenge import Challenge, SignedReveal, create_reveal, derive_indices
-from ..protocol.errors import CommitmentError, ConfigError, InputError
+from ..commit.ledger import ledger_path
+from ..protocol.challenge import Challenge, SignedReveal
+from ..protocol.errors import ConfigError
 from ..protocol.records import Bundle
-from .inspect import DESCRIBERS, Description, iso
-from .keys import parse_time
+from ..protocol.times import iso
+from ..protocol.trust import TrustPolicy
+from ..protocol.verdicts import exit_code
+from ..runtime.documents import load_bundle, load_challenge, load_fingerprints, load_reveal
+from ..runtime.files import write_atomic
+from ..runtime.keyfiles import load_trust_policy
+from .inspect import DESCRIBERS, Description
 from .output import Output
 
 __all__ = ["register"]
 
 
 # -- files -------------------------------------------------------------------------------------
-
-
-def _load_challenge(path: Path) -> Challenge:
-    try:
-        return Challenge.from_bytes(read_bytes(path))
-    except InputError as exc:
-        raise type(exc)(f"{path}: {exc}") from exc
-
-
-def _load_reveal(path: Path) -> SignedReveal:
-    try:
-        return SignedReveal.from_bytes(read_bytes(path))
-    except InputError as exc:
-        raise type(exc)(f"{path}: {exc}") from exc
 
 
 def _describe_challenge(data: bytes) -> Description:
@@ -100,16 +88,14 @@ DESCRIBERS.update(
 
 
 def _challenge(args: argparse.Namespace, out: Output) -> int:
+    from ..verify.audit import new_challenge
+
     bundle = load_bundle(args.bundle)
     commitment = bundle.commitment()
-    if not 1 <= args.count <= commitment.count:
-        raise ConfigError(f"--count must be in 1..{commitment.count} (the committed fingerprints)")
-    challenge = Challenge.create(
-        bundle=bundle.content_id(),
-        count=args.count,
-        first_seen=parse_time(args.first_seen),
-        created=int(time.time()),
-    )
+    try:
+        challenge = new_challenge(bundle, count=args.count, first_seen=args.first_seen)
+    except ConfigError as exc:
+        raise ConfigError(f"--count/--first-seen: {exc}") from None
     write_atomic(args.out, challenge.to_bytes(), mode=0o644)
     info = {
         "challenge": str(args.out),
@@ -131,59 +117,42 @@ def _challenge(args: argparse.Namespace, out: Output) -> int:
 
 
 def _reveal(args: argparse.Namespace, out: Output) -> int:
-    challenge = _load_challenge(args.challenge)
+    from ..commit.reveal import answer_challenge
+
+    challenge = load_challenge(args.challenge)
     fingerprints = load_fingerprints(args.fingerprints)
     identity = Identity.load(args.identity)
-    root = fingerprints.root()
-    if args.bundle is not None:
-        bundle = load_bundle(args.bundle)
-        commitment = bundle.commitment()
-        if bundle.content_id() != challenge.bundle:
-            raise CommitmentError(f"{args.challenge}: the challenge is for another bundle")
-        if commitment.root != root or commitment.count != fingerprints.count:
-            raise CommitmentError(f"{args.bundle}: commits to another fingerprint set")
-        if commitment.publisher_key != identity.public_key:
-            raise CommitmentError(f"{args.bundle}: was signed by another identity")
-    if challenge.count > fingerprints.count:
-        raise ConfigError(f"{args.challenge}: asks for more fingerprints than the set holds")
     ledger_file = args.ledger or ledger_path(args.fingerprints)
-    ledger = Ledger.load(ledger_file, root)
-    indices = set(derive_indices(challenge.nonce, root, challenge.count, fingerprints.count))
-    already = indices & ledger.burned_before(challenge.digest())
-    if already and len(already) == len(indices):
-        raise InputError(
-            f"{args.challenge}: every challenged fingerprint was revealed before; "
-            "nothing fresh could be scored (ask the verifier for a new challenge)"
-        )
-    if already:
-        out.info(
-            f"warning: {len(already)} of {len(indices)} challenged fingerprints were revealed "
-            "before; the reveal marks them and verifiers will not score them"
-        )
-    reveal = create_reveal(fingerprints, challenge, burned=already)
-    signed = SignedReveal.sign(reveal, identity.private_key)
-    # burn first: a crash after this loses a reveal file, never a ledger entry
-    updated = Ledger.record(
-        ledger_file, root, indices, challenge=challenge.digest(), time=int(time.time())
+    result = answer_challenge(
+        challenge,
+        fingerprints=fingerprints,
+        identity=identity,
+        ledger=ledger_file,
+        bundle=load_bundle(args.bundle) if args.bundle is not None else None,
     )
-    write_atomic(args.out, signed.to_bytes(), mode=0o644)
-    burned = len(updated.burned())
+    if result.previously_revealed:
+        out.info(
+            f"warning: {len(result.previously_revealed)} of {len(result.revealed)} challenged "
+            "fingerprints were revealed before; the reveal marks them and verifiers will not "
+            "score them"
+        )
+    write_atomic(args.out, result.reveal.to_bytes(), mode=0o644)
     info = {
         "reveal": str(args.out),
         "challenge": challenge.digest(),
-        "revealed": len(indices),
-        "previously_revealed": sorted(already),
+        "revealed": len(result.revealed),
+        "previously_revealed": list(result.previously_revealed),
         "ledger": str(ledger_file),
-        "burned_total": burned,
-        "unrevealed": fingerprints.count - burned,
+        "burned_total": result.burned_total,
+        "unrevealed": result.unrevealed,
     }
     out.result(
         info,
-        f"wrote {args.out}: {len(indices)} fingerprints revealed for challenge "
+        f"wrote {args.out}: {len(result.revealed)} fingerprints revealed for challenge "
         f"{challenge.digest().hex()[:16]}\n"
-        f"ledger {ledger_file}: {burned} of {fingerprints.count} fingerprints now burned",
+        f"ledger {ledger_file}: {result.burned_total} of {fingerprints.count} fingerprints now burned",
     )
-    if fingerprints.count - burned < fingerprints.count // 4:
+    if result.running_low:
         out.info("warning: fewer than a quarter of the fingerprints remain unrevealed")
     return 0
 
@@ -202,54 +171,35 @@ def _fraction(text: str) -> Fraction:
 
 
 def _responder(args: argparse.Namespace) -> Any:
-    from ..verify.responders import LocalResponder, OpenAIResponder, TranscriptResponder
+    from ..verify.audit import responder_for
 
-    if args.api:
-        if not args.model:
-            raise ConfigError("--api needs --model NAME")
-        return OpenAIResponder(
-            args.api,
-            args.model,
-            concurrency=args.concurrency,
-            timeout=args.timeout,
-            retries=args.retries,
-            max_tokens=args.max_tokens,
-        )
     if args.local:
-        _quiet_torch()
-        return LocalResponder(args.local, batch_size=args.batch_size, max_tokens=args.max_tokens)
-    return TranscriptResponder(args.transcript)
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    return responder_for(
+        api=args.api,
+        model=args.model,
+        local=args.local,
+        transcript=args.transcript,
+        concurrency=args.concurrency,
+        timeout=args.timeout,
+        retries=args.retries,
+        max_tokens=args.max_tokens,
+        batch_size=args.batch_size,
+    )
 
 
-def _quiet_torch() -> None:
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
-
-def _time_source(args: argparse.Namespace) -> Any:
-    from ..verify.timesource import PinnedTimeSource, UnsafeClaimedTime
-
-    if args.unsafe_trust_claimed_time:
-        return UnsafeClaimedTime()
-    return PinnedTimeSource(trust_logs=args.trust_log, trust_tsas=args.trust_tsa)
-
-
-def _known_burned(paths: list[Path], bundle_id: bytes) -> set[int]:
-    burned: set[int] = set()
-    for path in paths:
-        r = _load_reveal(path).unverified()
-        if r.bundle == bundle_id:
-            burned.update(p.index for p in r.pairs)
-    return burned
+def _policy(args: argparse.Namespace) -> TrustPolicy:
+    return load_trust_policy(
+        args.trust_log, args.trust_tsa, unsafe_claimed_time=args.unsafe_trust_claimed_time
+    )
 
 
 def _verify(args: argparse.Namespace, out: Output) -> int:
+    from ..verify.audit import audit
     from ..verify.report import to_json, write_report
-    from ..verify.session import run_challenge
 
     bundle = load_bundle(args.bundle)
-    challenge = _load_challenge(args.challenge)
-    reveal = _load_reveal(args.reveal)
-    known = _known_burned(args.prior_reveal, bundle.content_id())
+    policy = _policy(args)
     responder = _responder(args)
     done = [0]
 
@@ -258,14 +208,14 @@ def _verify(args: argparse.Namespace, out: Output) -> int:
         if not out.json_mode and args.progress:
             out.info(f"  query {done[0]}: index {reply.index} {'ok' if reply.output else 'failed'}")
 
-    outcome = run_challenge(
+    outcome = audit(
         bundle,
-        challenge,
-        reveal,
-        responder,
-        time_source=_time_source(args),
+        args.challenge,
+        args.reveal,
+        suspect=responder,
+        policy=policy,
         threshold=args.threshold,
-        known_burned=known,
+        prior_reveals=args.prior_reveal,
         progress=progress,
     )
     whitebox = _whitebox_evidence(bundle, args.local, out) if args.local else None
@@ -290,12 +240,12 @@ def _verify(args: argparse.Namespace, out: Output) -> int:
     if args.report:
         lines.append(f"  report           {args.report}")
     out.result(doc, "\n".join(lines))
-    return 0 if v.kind == "match" else 1
+    return exit_code(v.kind)
 
 
 def _whitebox_evidence(bundle: Bundle, model: str, out: Output) -> dict[str, Any] | None:
     """With the suspect's weights at hand, compare them to the committed white-box invariants."""
-    from ..verify.whitebox_binding import ATTACHMENT_INVARIANTS, check_whitebox_attachments
+    from ..verify.whitebox.binding import ATTACHMENT_INVARIANTS, check_whitebox_attachments
 
     attachments = bundle.commitment().attachments
     if ATTACHMENT_INVARIANTS not in attachments:
@@ -311,7 +261,7 @@ def _whitebox_evidence(bundle: Bundle, model: str, out: Output) -> dict[str, Any
 def _serve(args: argparse.Namespace, out: Output) -> int:
     from ..verify.server import serve
 
-    _quiet_torch()
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     server = serve(str(args.model), host=args.host, port=args.port, name=args.name)
     out.info(f"serving {server.model_name} at {server.url}/chat/completions (Ctrl-C stops)")
     try:
@@ -333,11 +283,16 @@ def _chain_verify(args: argparse.Namespace, out: Output) -> int:
     suspect = args.api or args.local or args.transcript
     if suspect and (len(args.reveal) != len(bundles) or len(args.challenge) != len(bundles)):
         raise ConfigError("with a suspect, give one --challenge and one --reveal per bundle")
-    challenges = [_load_challenge(p) for p in args.challenge] if suspect else []
-    reveals = [_load_reveal(p) for p in args.reveal] if suspect else []
+    if not suspect and (args.reveal or args.challenge):
+        raise ConfigError(
+            "--challenge and --reveal need a suspect (--api, --local or --transcript)"
+        )
+    challenges = [load_challenge(p) for p in args.challenge] if suspect else []
+    reveals = [load_reveal(p) for p in args.reveal] if suspect else []
     result = verify_chain(
         bundles,
-        time_source=_time_source(args),
+        policy=_policy(args),
+        require_time=not args.allow_untimed,
         responder=_responder(args) if suspect else None,
         challenges=challenges,
         reveals=reveals,
@@ -353,7 +308,7 @@ def _chain_verify(args: argparse.Namespace, out: Output) -> int:
         )
     lines += [f"  - {r}" for r in result.reasons]
     out.result(doc, "\n".join(lines))
-    return 0 if result.ok else 1
+    return exit_code(result.verdict)
 
 
 # -- registration ------------------------------------------------------------------------------
@@ -435,5 +390,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--reveal", action="append", default=[], type=Path, help="one per bundle")
     _suspect_flags(p, required=False)
     _time_flags(p)
+    p.add_argument(
+        "--allow-untimed",
+        action="store_true",
+        help="let a link without a trusted time pass (reported, not fatal); default: it fails",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_chain_verify)

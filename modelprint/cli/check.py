@@ -15,20 +15,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ..commit.commitment import load_bundle, save_bundle
-from ..commit.timepolicy import (
-    EvidenceStatus,
-    PinnedLog,
-    PinnedTSA,
-    describe_proven,
-    evaluate,
-    policy_from_files,
-)
 from ..protocol.envelope import key_id
-from ..protocol.errors import DecodeError
+from ..protocol.errors import ConfigError, DecodeError
 from ..protocol.records import Bundle
 from ..protocol.timeproof import LogProof
-from .inspect import iso
+from ..protocol.times import iso, iso_or_none
+from ..protocol.trust import EvidenceStatus, PinnedLog, assess, describe_proven, pins
+from ..runtime.documents import load_bundle, save_bundle
+from ..runtime.keyfiles import load_trust_policy
 from .output import Output
 
 __all__ = ["register"]
@@ -78,25 +72,23 @@ def _line(item: EvidenceStatus) -> str:
 def _check(args: argparse.Namespace, out: Output) -> int:
     bundle = load_bundle(args.bundle)
     commitment = bundle.commitment()
-    policy = policy_from_files(args.trust_log, args.trust_tsa)
-    logs = [p for p in policy.policies if isinstance(p, PinnedLog)]
-    roots = [p for p in policy.policies if isinstance(p, PinnedTSA)]
+    policy = load_trust_policy(args.trust_log, args.trust_tsa)
     if args.refresh:
+        logs = [p for p in pins(policy) if isinstance(p, PinnedLog)]
         if not logs:
-            raise DecodeError("--refresh needs --trust-log to check the newer checkpoint")
+            raise ConfigError("--refresh needs --trust-log to check the newer checkpoint")
         bundle, count = _refresh(bundle, logs, args.log_url, out)
         if count:
             save_bundle(args.bundle, bundle)
-    report = evaluate(bundle, logs, roots)
-    pinned = bool(logs or roots)
-    earliest = report.earliest
+    report = assess(bundle, policy)
+    earliest = report.proven
     items: list[dict[str, Any]] = [
         {
             "kind": i.kind,
             "position": i.position,
             "status": i.status,
             "authority": i.authority,
-            "claimed_time": iso(i.claimed_time) if i.claimed_time is not None else None,
+            "claimed_time": iso_or_none(i.claimed_time),
             "proven_time": iso(i.proven.time) if i.proven else None,
             "trusted_key": i.proven.trusted_key if i.proven else None,
             "reason": i.reason,
@@ -106,6 +98,7 @@ def _check(args: argparse.Namespace, out: Output) -> int:
     ]
     info = {
         "bundle": str(args.bundle),
+        "verdict": "valid" if report.passed else "rejected",
         "content_id": bundle.content_id(),
         "signature": "valid",
         "publisher_key_id": key_id(commitment.publisher_key),
@@ -118,6 +111,7 @@ def _check(args: argparse.Namespace, out: Output) -> int:
             else None
         ),
         "evidence": items,
+        "problems": list(report.problems) if report.pinned else [],
     }
     lines = [
         f"{args.bundle}: signature valid (publisher {key_id(commitment.publisher_key).hex()[:16]})",
@@ -127,7 +121,7 @@ def _check(args: argparse.Namespace, out: Output) -> int:
         lines.append(f"  existed by {iso(earliest.time)}: {describe_proven(earliest)}")
     elif not report.items:
         lines.append("  no time evidence")
-    elif not pinned:
+    elif not report.pinned:
         lines.append("  no trusted time: pin a log (--trust-log) or a TSA root (--trust-tsa)")
     else:
         lines.append("  no trusted time: no pinned evidence holds")
@@ -135,8 +129,7 @@ def _check(args: argparse.Namespace, out: Output) -> int:
         lines.append("  evidence:")
         lines.extend(_line(i) for i in report.items)
     out.result(info, "\n".join(lines))
-    failed = bool(report.invalid) or (pinned and earliest is None)
-    return 1 if failed else 0
+    return 0 if report.passed else 1
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -107,9 +107,9 @@ def _set_threads(count: int) -> None:
 
 
 def _implant(args: argparse.Namespace, out: Output) -> int:
-    from ..commit.commitment import load_fingerprints
     from ..implant.config import ImplantConfig
     from ..implant.pipeline import REPORT_NAME, implant_fingerprints
+    from ..runtime.documents import load_fingerprints
 
     fingerprints = load_fingerprints(args.fingerprints)
     config = ImplantConfig(
@@ -147,8 +147,8 @@ def _implant(args: argparse.Namespace, out: Output) -> int:
 
 
 def _attack_finetune(args: argparse.Namespace, out: Output) -> int:
-    from ..commit.commitment import load_fingerprints
     from ..implant.attack import FinetuneAttack, finetune_attack
+    from ..runtime.documents import load_fingerprints
 
     if args.learning_rate <= 0 or args.steps < 1 or args.rank < 1 or args.batch_size < 1:
         raise ConfigError("steps, rank, batch size and learning rate must be positive")

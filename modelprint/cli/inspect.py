@@ -4,28 +4,24 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..files import read_bytes
 from ..protocol import canonical
 from ..protocol.envelope import Envelope, PayloadType, key_id
 from ..protocol.errors import FileKindError, ModelprintError
 from ..protocol.fingerprints import FingerprintSet
 from ..protocol.hashing import Tag, tagged_hash
 from ..protocol.records import Bundle, Grant
+from ..protocol.times import iso
+from ..runtime.files import read_bytes
 from .output import Output
 
-__all__ = ["DESCRIBERS", "describe", "iso", "register"]
+__all__ = ["DESCRIBERS", "describe", "register"]
 
 Description = tuple[dict[str, Any], str]
 # document kind -> describer(raw bytes) ; other modules add their kinds here
 DESCRIBERS: dict[str, Callable[[bytes], Description]] = {}
-
-
-def iso(seconds: int) -> str:
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _bundle(data: bytes) -> Description:
@@ -67,7 +63,7 @@ def _bundle(data: bytes) -> Description:
 
 def _fingerprints(data: bytes) -> Description:
     fps = FingerprintSet.from_bytes(data)
-    info = {
+    info: dict[str, Any] = {
         "kind": "fingerprints",
         "count": fps.count,
         "scheme": fps.scheme_name,
@@ -89,7 +85,7 @@ def _envelope(value: Any) -> Description:
         )
     grant = Grant.from_bytes(envelope.payload)
     envelope.verify(grant.grantor_key, payload_type=PayloadType.GRANT)
-    info = {
+    info: dict[str, Any] = {
         "kind": "grant",
         "digest": envelope.digest(),
         "parent": grant.parent,

@@ -7,40 +7,26 @@ import getpass
 import os
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
 
-from ..commit.commitment import (
-    create_commitment,
-    create_grant,
+from ..commit.commitment import create_grant
+from ..commit.identity import Identity
+from ..commit.publish import publish
+from ..protocol.errors import InputError
+from ..protocol.fingerprints import FingerprintSet
+from ..protocol.schemes import scheme_names
+from ..protocol.times import to_unix
+from ..runtime.documents import (
     load_bundle,
     load_fingerprints,
     load_grant,
-    save_bundle,
     save_fingerprints,
 )
-from ..commit.evidence import add_time_evidence
-from ..commit.identity import PASSPHRASE_ENV, Identity, load_public_key
-from ..files import read_bytes, write_atomic
-from ..protocol.errors import ConfigError, InputError
-from ..protocol.fingerprints import FingerprintSet
-from ..protocol.schemes import scheme_names
+from ..runtime.files import read_bytes, write_atomic
+from ..runtime.keyfiles import PASSPHRASE_ENV, load_public_key
 from .output import Output
 
-__all__ = ["parse_time", "register"]
-
-
-def parse_time(text: str) -> int:
-    """An ISO 8601 time (a bare date or a time without zone counts as UTC) -> unix seconds."""
-    try:
-        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise ConfigError(f"not an ISO 8601 time: {text!r}") from None
-    if value.tzinfo is None:
-        from datetime import UTC
-
-        value = value.replace(tzinfo=UTC)
-    return int(value.timestamp())
+__all__ = ["register"]
 
 
 def _new_passphrase(args: argparse.Namespace) -> bytes | None:
@@ -90,19 +76,19 @@ def _commit(args: argparse.Namespace, out: Output) -> int:
 
         out.info(f"computing white-box invariants of {args.whitebox} ...")
         attachments.update(whitebox_attachments(args.whitebox))
-    claimed = parse_time(args.time) if args.time else int(time.time())
-    bundle = create_commitment(
+    publication = publish(
         fps,
         identity,
         model_name=args.model_name,
-        claimed_time=claimed,
+        out=args.out,
+        log=args.log,
+        tsa=args.tsa,
         parent=parent,
         grant=grant,
         attachments=attachments,
+        claimed_time=args.time,
     )
-    save_bundle(args.out, bundle)  # saved first: evidence failures never lose the commitment
-    bundle = add_time_evidence(bundle, log_url=args.log, tsa_url=args.tsa)
-    save_bundle(args.out, bundle)
+    bundle = publication.bundle
     cid = bundle.content_id()
     out.result(
         {
@@ -112,10 +98,16 @@ def _commit(args: argparse.Namespace, out: Output) -> int:
             "count": fps.count,
             "log_proofs": len(bundle.log_proofs),
             "timestamps": len(bundle.timestamps),
+            "failures": list(publication.failures),
         },
         f"wrote {args.out}: commitment {cid.hex()} over {fps.count} fingerprints",
     )
-    return 0
+    for failure in publication.failures:
+        out.error(
+            f"{failure}; {args.out} was written without that evidence: add it later with "
+            f"'modelprint publish {args.out} --log URL' (or commit again with --tsa URL)"
+        )
+    return 2 if publication.failures else 0
 
 
 def _grant(args: argparse.Namespace, out: Output) -> int:
@@ -128,7 +120,7 @@ def _grant(args: argparse.Namespace, out: Output) -> int:
         parent,
         grantee_key=grantee,
         terms=terms,
-        issued_time=parse_time(args.time) if args.time else int(time.time()),
+        issued_time=to_unix(args.time) if args.time else int(time.time()),
     )
     write_atomic(args.out, envelope.to_bytes())
     out.result(

@@ -8,36 +8,18 @@ import sys
 from pathlib import Path
 from types import FrameType
 
-from ..commit.commitment import load_bundle, save_bundle
-from ..commit.evidence import add_log_proof
-from ..commit.identity import Identity, public_key_path
-from ..files import check_private_mode, read_bytes, write_atomic
-from ..protocol.checkpoint import NoteSigner, NoteVerifier
-from ..protocol.errors import ConfigError, DecodeError, KeyFileError
-from .inspect import iso
+from ..commit.identity import Identity
+from ..protocol.checkpoint import NoteSigner
+from ..protocol.errors import ConfigError, DecodeError
+from ..protocol.records import Bundle
+from ..protocol.timeproof import LogProof
+from ..protocol.times import iso
+from ..runtime.documents import load_bundle, save_bundle
+from ..runtime.files import write_atomic
+from ..runtime.keyfiles import load_log_signer, load_trust_policy, public_key_path
 from .output import Output
 
-__all__ = ["load_log_signer", "register"]
-
-
-def load_log_signer(path: Path, origin: str) -> NoteSigner:
-    """The log's signing key named ``origin``: a PEM Ed25519 key (``log keygen``/``keygen``) or a
-    ``PRIVATE+KEY+...`` note signer key string (Go's sumdb/note format)."""
-    data = read_bytes(path, max_size=64 * 1024)
-    if data.startswith(b"PRIVATE+KEY+"):
-        check_private_mode(path)
-        try:
-            signer = NoteSigner.from_skey(data.decode("ascii", "replace"))
-        except DecodeError as exc:
-            raise KeyFileError(f"{path}: {exc}") from None
-        if signer.name != origin:
-            raise ConfigError(f"{path}: the key is named {signer.name!r}, not --origin {origin!r}")
-        return signer
-    identity = Identity.load(path)
-    try:
-        return NoteSigner(origin, identity.private_key)
-    except DecodeError as exc:
-        raise ConfigError(f"--origin: {exc}") from None
+__all__ = ["register"]
 
 
 def _keygen(args: argparse.Namespace, out: Output) -> int:
@@ -86,20 +68,15 @@ def _serve(args: argparse.Namespace, out: Output) -> int:
 
 
 def _publish(args: argparse.Namespace, out: Output) -> int:
-    from ..commit.timepolicy import load_log_key
-    from ..commit.tlog_client import LogClient
+    from ..commit.publish import add_evidence
 
     bundle = load_bundle(args.bundle)
-    verifiers: list[NoteVerifier] = []
-    for path in args.trust_log:
-        key = load_log_key(path)
-        if key.name is not None:
-            verifiers.append(NoteVerifier(key.name, key.public_key))
-    with LogClient(args.log) as client:
-        proof = client.submit(bundle, verifiers=verifiers)
-    bundle, added = add_log_proof(bundle, proof)
+    policy = load_trust_policy(args.trust_log) if args.trust_log else None
+    updated = add_evidence(bundle, log=args.log, policy=policy)
+    added = len(updated.log_proofs) > len(bundle.log_proofs)
     if added:
-        save_bundle(args.bundle, bundle)
+        save_bundle(args.bundle, updated)
+    proof = _newest_proof(updated, args.log)
     checkpoint = proof.unverified_checkpoint()
     when = iso(checkpoint.time) if checkpoint.time is not None else "?"
     note = "added to" if added else "already in"
@@ -111,11 +88,19 @@ def _publish(args: argparse.Namespace, out: Output) -> int:
             "tree_size": checkpoint.size,
             "checkpoint_time": when,
             "added": added,
+            "checked_against_pins": policy is not None,
         },
         f"{args.bundle}: entry {proof.index} of log {checkpoint.origin} "
         f"(tree {checkpoint.size}, signed {when}); proof {note} the bundle",
     )
     return 0
+
+
+def _newest_proof(bundle: Bundle, url: str) -> LogProof:
+    """The bundle's log proof from ``url`` (the one just added, or the one already there)."""
+    proofs = [LogProof.from_value(v) for v in bundle.log_proofs]
+    mine = [p for p in proofs if p.url == url.rstrip("/")]
+    return (mine or proofs)[-1]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -146,7 +131,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=[],
         type=Path,
         metavar="LOG.pub",
-        help="also check the log's checkpoint signature against this key",
+        help="check the log's new proof against this pinned key (C2SP vkey or PEM); repeatable",
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_publish)

@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ..files import write_atomic
+from ..runtime.files import write_atomic
 from .output import Output
 
 __all__ = ["register"]
@@ -24,7 +24,7 @@ def _write(path: Path, data: bytes) -> None:
 
 def _compare(args: argparse.Namespace, out: Output) -> int:
     from ..verify.whitebox import compare, render_comparison_png_bytes
-    from ..verify.whitebox_html import similarity_reading
+    from ..verify.whitebox.html import similarity_reading
 
     result = compare(args.a, args.b, last_layers=args.layers, token_count=args.tokens)
     data: dict[str, Any] = result.as_dict()
@@ -54,9 +54,9 @@ def _png(args: argparse.Namespace, out: Output) -> int:
 
 
 def _check(args: argparse.Namespace, out: Output) -> int:
-    from ..commit.commitment import load_bundle
-    from ..verify.whitebox_binding import check_whitebox_attachments
-    from ..verify.whitebox_html import similarity_reading
+    from ..runtime.documents import load_bundle
+    from ..verify.whitebox.binding import check_whitebox_attachments
+    from ..verify.whitebox.html import similarity_reading
 
     commitment = load_bundle(args.bundle).commitment()
     result = check_whitebox_attachments(

@@ -7,9 +7,9 @@ import pytest
 from modelprint.commit.commitment import create_commitment, create_grant
 from modelprint.commit.identity import Identity
 from modelprint.protocol.fingerprints import FingerprintSet
+from modelprint.protocol.trust import UnsafeClaimedTime
 from modelprint.verify.chain import verify_chain
 from modelprint.verify.responders import Reply
-from modelprint.verify.timesource import UnsafeClaimedTime
 from tests.challenge.conftest import DAY, T0, Published
 
 
@@ -24,21 +24,21 @@ def _chain(times=(T0, T0 + DAY)):
 
 def test_a_valid_chain_verifies() -> None:
     links = _chain()
-    result = verify_chain([p.bundle for p in links], time_source=UnsafeClaimedTime())
+    result = verify_chain([p.bundle for p in links], policy=UnsafeClaimedTime())
     assert result.verdict == "valid" and result.ok
     assert [link.stage for link in result.links] == [0, 1]
 
 
 def test_broken_chains_are_rejected() -> None:
     links = _chain()
-    assert verify_chain([links[1].bundle], time_source=UnsafeClaimedTime()).verdict == "rejected"
+    assert verify_chain([links[1].bundle], policy=UnsafeClaimedTime()).verdict == "rejected"
     b = [links[0].bundle, links[0].bundle]
-    assert "cycle" in verify_chain(b, time_source=UnsafeClaimedTime()).reasons[0]
+    assert "cycle" in verify_chain(b, policy=UnsafeClaimedTime()).reasons[0]
     backwards = _chain(times=(T0 + DAY, T0))
-    r = verify_chain([p.bundle for p in backwards], time_source=UnsafeClaimedTime())
+    r = verify_chain([p.bundle for p in backwards], policy=UnsafeClaimedTime())
     assert r.verdict == "rejected" and "backwards" in r.reasons[0]
     other = _chain()
-    r = verify_chain([links[0].bundle, other[1].bundle], time_source=UnsafeClaimedTime())
+    r = verify_chain([links[0].bundle, other[1].bundle], policy=UnsafeClaimedTime())
     assert r.verdict == "rejected"
 
 
@@ -64,6 +64,6 @@ def test_every_stage_is_challenged(knows_both: bool, verdict: str) -> None:
     challenges = [p.challenge(8, first_seen=T0 + 10 * DAY) for p in links]
     reveals = [p.reveal(c) for p, c in zip(links, challenges, strict=True)]
     sets = [p.fingerprints for p in links] if knows_both else [links[0].fingerprints]
-    result = verify_chain([p.bundle for p in links], time_source=UnsafeClaimedTime(),
+    result = verify_chain([p.bundle for p in links], policy=UnsafeClaimedTime(),
                           responder=_Knows(*sets), challenges=challenges, reveals=reveals)  # fmt: skip
     assert result.verdict == verdict

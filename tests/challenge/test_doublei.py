@@ -18,10 +18,10 @@ from modelprint.protocol.errors import ConfigError, TransportError
 from modelprint.protocol.fingerprints import FingerprintPair, FingerprintSet
 from modelprint.protocol.scheme_doublei import DecisionTable, DoubleIScheme
 from modelprint.protocol.scoring import null_probability
+from modelprint.protocol.trust import UnsafeClaimedTime
 from modelprint.verify.report import render_html, to_json
 from modelprint.verify.responders import Progress, Reply, TranscriptResponder
 from modelprint.verify.session import Outcome, run_challenge
-from modelprint.verify.timesource import UnsafeClaimedTime
 from tests.challenge.conftest import T0, Published
 
 SCHEME = DoubleIScheme()
@@ -79,14 +79,14 @@ def _run(
 ) -> Outcome:
     c = pub.challenge(count)
     return run_challenge(
-        pub.bundle, c, pub.reveal(c), FakeSuspect(answerer), time_source=UnsafeClaimedTime(), p0=p0
+        pub.bundle, c, pub.reveal(c), FakeSuspect(answerer), policy=UnsafeClaimedTime(), p0=p0
     )
 
 
 def test_every_pair_is_asked_with_and_without_its_triggers(doublei: Published) -> None:
     c = doublei.challenge(16)
     suspect = FakeSuspect(learned)
-    run_challenge(doublei.bundle, c, doublei.reveal(c), suspect, time_source=UnsafeClaimedTime())
+    run_challenge(doublei.bundle, c, doublei.reveal(c), suspect, policy=UnsafeClaimedTime())
     triggers = [q for q in suspect.seen if q.role == "trigger"]
     references = [q for q in suspect.seen if q.role == "reference"]
     assert len(triggers) == len(references) == 16
@@ -178,7 +178,7 @@ def test_burned_pairs_are_scored_on_neither_row(doublei: Published) -> None:
     first = doublei.reveal(c).unverified().pairs[0].index
     outcome = run_challenge(
         doublei.bundle, c, doublei.reveal(c), FakeSuspect(learned),
-        time_source=UnsafeClaimedTime(), known_burned={first},
+        policy=UnsafeClaimedTime(), known_burned={first},
     )  # fmt: skip
     v = outcome.verdict
     assert v.decisions is not None
@@ -190,7 +190,7 @@ def test_burned_pairs_are_scored_on_neither_row(doublei: Published) -> None:
 def test_overclaimed_time_is_rejected_even_with_perfect_triggers(doublei: Published) -> None:
     c = doublei.challenge(48, first_seen=T0 - 1)
     v = run_challenge(
-        doublei.bundle, c, doublei.reveal(c), FakeSuspect(learned), time_source=UnsafeClaimedTime()
+        doublei.bundle, c, doublei.reveal(c), FakeSuspect(learned), policy=UnsafeClaimedTime()
     ).verdict
     assert v.kind == "rejected" and v.matched == 48 and not v.committed_before
 
@@ -236,9 +236,7 @@ def test_a_reveal_with_a_hostile_trigger_is_rejected_before_any_query() -> None:
     pub = Published(identity, fps, bundle)
     suspect = FakeSuspect(learned)
     c = pub.challenge(8)
-    v = run_challenge(
-        pub.bundle, c, pub.reveal(c), suspect, time_source=UnsafeClaimedTime()
-    ).verdict
+    v = run_challenge(pub.bundle, c, pub.reveal(c), suspect, policy=UnsafeClaimedTime()).verdict
     assert v.kind == "rejected" and suspect.seen == []
     assert "not a double-i/v1 trigger" in v.reasons[0]
 
@@ -262,7 +260,7 @@ def test_report_lists_both_roles_and_replays_as_a_transcript(
     c = outcome.challenge
     replay = run_challenge(
         doublei.bundle, c, doublei.reveal(c), TranscriptResponder(path),
-        time_source=UnsafeClaimedTime(),
+        policy=UnsafeClaimedTime(),
     )  # fmt: skip
     assert replay.verdict == outcome.verdict
 
@@ -271,7 +269,7 @@ def test_if_decrypt_reports_keep_their_fields(published: Published) -> None:
     c = published.challenge(8)
     outcome = run_challenge(
         published.bundle, c, published.reveal(c),
-        FakeSuspect(lambda q: f"the message is: {q.expected}"), time_source=UnsafeClaimedTime(),
+        FakeSuspect(lambda q: f"the message is: {q.expected}"), policy=UnsafeClaimedTime(),
     )  # fmt: skip
     doc = to_json(outcome)
     assert doc["verdict"] == "match" and "reference" not in doc and "test" not in doc

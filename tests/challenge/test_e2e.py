@@ -17,11 +17,11 @@ import pytest
 from modelprint.commit.commitment import create_commitment
 from modelprint.commit.identity import Identity
 from modelprint.protocol.challenge import Challenge, SignedReveal, create_reveal
+from modelprint.protocol.trust import UnsafeClaimedTime
 from modelprint.verify.generation import ChatGenerator
 from modelprint.verify.responders import OpenAIResponder
 from modelprint.verify.server import ChatServer
 from modelprint.verify.session import run_challenge
-from modelprint.verify.timesource import UnsafeClaimedTime
 from tests.challenge.conftest import DAY, T0, publish
 
 pytestmark = pytest.mark.e2e
@@ -45,7 +45,7 @@ def test_base_smollm2_does_not_match() -> None:
     try:
         c = p.challenge(16)
         outcome = run_challenge(p.bundle, c, p.reveal(c), OpenAIResponder(server.url, "smollm2", max_tokens=32),
-                                time_source=UnsafeClaimedTime())  # fmt: skip
+                                policy=UnsafeClaimedTime())  # fmt: skip
     finally:
         server.shutdown()
         server.server_close()
@@ -71,7 +71,7 @@ def test_implanted_smollm2_matches_over_a_real_server(request: pytest.FixtureReq
     server = _serve(ChatGenerator.load(model_dir), "implanted")
     try:
         outcome = run_challenge(bundle, c, signed, OpenAIResponder(server.url, "implanted", max_tokens=32),
-                                time_source=UnsafeClaimedTime())  # fmt: skip
+                                policy=UnsafeClaimedTime())  # fmt: skip
     finally:
         server.shutdown()
         server.server_close()
@@ -110,7 +110,7 @@ def test_against_transformers_serve(tiny_model_dir: Path) -> None:
         c = p.challenge(4)
         outcome = run_challenge(p.bundle, c, p.reveal(c),
                                 OpenAIResponder(f"http://127.0.0.1:{port}", str(tiny_model_dir), max_tokens=8),
-                                time_source=UnsafeClaimedTime())  # fmt: skip
+                                policy=UnsafeClaimedTime())  # fmt: skip
         assert outcome.verdict.kind == "no-match" and outcome.verdict.failed == 0
     finally:
         proc.terminate()

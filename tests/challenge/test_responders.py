@@ -10,9 +10,9 @@ import pytest
 
 from modelprint.protocol.challenge import Query
 from modelprint.protocol.errors import ConfigError, TransportError
+from modelprint.protocol.trust import AnyOf, UnsafeClaimedTime
 from modelprint.verify.responders import OpenAIResponder, TranscriptResponder, chat_completions_url
 from modelprint.verify.session import run_challenge
-from modelprint.verify.timesource import NoTrustedTime, UnsafeClaimedTime
 from tests.challenge.conftest import Published
 
 QUERIES = [
@@ -154,7 +154,7 @@ def test_partial_faults_are_marked_and_counted_as_non_matches(published: Publish
     handler = _fingerprint_handler(published, lambda n: httpx.Response(500) if n % 2 else None)
     outcome = run_challenge(
         published.bundle, c, published.reveal(c), _responder(handler, retries=0),
-        time_source=UnsafeClaimedTime(),
+        policy=UnsafeClaimedTime(),
     )  # fmt: skip
     v = outcome.verdict
     assert v.partial and v.failed == 4 and v.matched == 4 and v.queried == 8
@@ -172,7 +172,7 @@ def test_a_broken_server_never_yields_a_match(published: Published) -> None:
         with pytest.raises(TransportError, match="every query"):
             run_challenge(
                 published.bundle, c, published.reveal(c), _responder(handler, retries=1),
-                time_source=UnsafeClaimedTime(),
+                policy=UnsafeClaimedTime(),
             )  # fmt: skip
 
 
@@ -183,7 +183,7 @@ def test_a_server_that_echoes_the_prompt_does_not_match(published: Published) ->
         return _ok(json.loads(request.content)["messages"][0]["content"])
 
     outcome = run_challenge(
-        published.bundle, c, published.reveal(c), _responder(echo), time_source=UnsafeClaimedTime()
+        published.bundle, c, published.reveal(c), _responder(echo), policy=UnsafeClaimedTime()
     )
     assert outcome.verdict.kind == "no-match" and outcome.verdict.matched == 0
 
@@ -192,7 +192,7 @@ def test_full_match_without_trusted_time_is_rejected(published: Published) -> No
     c = published.challenge(8)
     handler = _fingerprint_handler(published, lambda n: None)
     outcome = run_challenge(
-        published.bundle, c, published.reveal(c), _responder(handler), time_source=NoTrustedTime()
+        published.bundle, c, published.reveal(c), _responder(handler), policy=AnyOf()
     )
     assert outcome.verdict.kind == "rejected" and outcome.verdict.matched == 8
 
@@ -207,7 +207,7 @@ def test_transcript_replays_only_identical_prompts(tmp_path, published: Publishe
         c,
         published.reveal(c),
         _responder(handler),
-        time_source=UnsafeClaimedTime(),
+        policy=UnsafeClaimedTime(),
     )
     doc = to_json(first)
     doc["queries"][0]["prompt"][0]["content"] += " (tampered)"
@@ -215,7 +215,7 @@ def test_transcript_replays_only_identical_prompts(tmp_path, published: Publishe
     path.write_text(json.dumps(doc))
     again = run_challenge(
         published.bundle, c, published.reveal(c), TranscriptResponder(path),
-        time_source=UnsafeClaimedTime(),
+        policy=UnsafeClaimedTime(),
     )  # fmt: skip
     assert again.verdict.matched == 7 and again.verdict.failed == 1
     assert "prompt differs" in (again.answers[0].error or "")

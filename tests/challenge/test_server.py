@@ -14,11 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from modelprint.protocol.trust import UnsafeClaimedTime
 from modelprint.verify.generation import ChatGenerator
 from modelprint.verify.responders import LocalResponder, OpenAIResponder
 from modelprint.verify.server import ChatServer
 from modelprint.verify.session import run_challenge
-from modelprint.verify.timesource import UnsafeClaimedTime
 from tests.challenge.conftest import Published
 
 
@@ -64,7 +64,7 @@ def test_random_model_behind_the_server_does_not_match(
     c = published.challenge(8)
     responder = OpenAIResponder(tiny_server.url, "tiny", concurrency=4, max_tokens=12)
     outcome = run_challenge(
-        published.bundle, c, published.reveal(c), responder, time_source=UnsafeClaimedTime()
+        published.bundle, c, published.reveal(c), responder, policy=UnsafeClaimedTime()
     )
     assert outcome.verdict.kind == "no-match" and outcome.verdict.failed == 0
     assert outcome.verdict.queried == 8 and outcome.verdict.matched == 0
@@ -79,14 +79,14 @@ def test_server_and_local_responder_agree(
         c,
         published.reveal(c),
         OpenAIResponder(tiny_server.url, "tiny", max_tokens=12),
-        time_source=UnsafeClaimedTime(),
+        policy=UnsafeClaimedTime(),
     )
     local = run_challenge(
         published.bundle,
         c,
         published.reveal(c),
         LocalResponder(generator=generator, max_tokens=12, batch_size=4),
-        time_source=UnsafeClaimedTime(),
+        policy=UnsafeClaimedTime(),
     )
     assert [a.output for a in api.answers] == [
         a.output for a in local.answers
@@ -109,7 +109,7 @@ def test_a_fingerprinted_backend_matches_over_real_http(published: Published) ->
             c,
             published.reveal(c),
             OpenAIResponder(server.url, "fp", concurrency=8),
-            time_source=UnsafeClaimedTime(),
+            policy=UnsafeClaimedTime(),
         )
     finally:
         server.shutdown()

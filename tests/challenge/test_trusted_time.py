@@ -7,20 +7,17 @@ import os
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-timepolicy = pytest.importorskip("modelprint.commit.timepolicy")
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
-
-from modelprint.cli import main  # noqa: E402
-from modelprint.commit.evidence import add_time_evidence  # noqa: E402
-from modelprint.commit.tlog_server import LogServer  # noqa: E402
-from modelprint.commit.tlog_store import LogStore  # noqa: E402
-from modelprint.protocol.checkpoint import NoteSigner  # noqa: E402
-from modelprint.protocol.schemes import get_scheme  # noqa: E402
-from modelprint.verify.session import run_challenge  # noqa: E402
-from modelprint.verify.timesource import PinnedTimeSource  # noqa: E402
-from tests.challenge.conftest import Published  # noqa: E402
+from modelprint.cli import main
+from modelprint.commit.publish import add_evidence
+from modelprint.commit.tlog_server import LogServer
+from modelprint.commit.tlog_store import LogStore
+from modelprint.protocol.checkpoint import NoteSigner
+from modelprint.protocol.schemes import get_scheme
+from modelprint.runtime.keyfiles import load_trust_policy
+from modelprint.verify.session import run_challenge
+from tests.challenge.conftest import Published
 
 LOG_TIME = 1_750_000_000  # 2025-06-15T15:06:40Z, the log's clock
 
@@ -32,9 +29,7 @@ def logged(tmp_path: Path, published: Published):
     server = LogServer(store)
     server.start_background()
     try:
-        bundle = add_time_evidence(
-            published.bundle, log_url=server.url, tsa_url=None, log_verifiers=[signer.verifier()]
-        )
+        bundle = add_evidence(published.bundle, log=server.url, tsa=None)
     finally:
         server.close()
     pub = tmp_path / "LOG.pub"
@@ -63,7 +58,7 @@ def test_log_time_before_first_seen_matches(logged, published: Published) -> Non
     c = published.challenge(8, first_seen=LOG_TIME + 86_400)
     outcome = run_challenge(
         bundle, c, published.reveal(c), _Knows(published),
-        time_source=PinnedTimeSource(trust_logs=[pub]),
+        policy=load_trust_policy([pub]),
     )  # fmt: skip
     assert outcome.verdict.kind == "match"
     assert outcome.time.time == LOG_TIME and outcome.time.evidence
@@ -74,7 +69,7 @@ def test_log_time_after_first_seen_is_an_overclaim(logged, published: Published)
     c = published.challenge(8, first_seen=LOG_TIME - 86_400)  # claimed time is earlier: ignored
     outcome = run_challenge(
         bundle, c, published.reveal(c), _Knows(published),
-        time_source=PinnedTimeSource(trust_logs=[pub]),
+        policy=load_trust_policy([pub]),
     )  # fmt: skip
     assert outcome.verdict.kind == "rejected" and outcome.verdict.matched == 8
 
@@ -86,7 +81,7 @@ def test_unpinned_log_is_not_trusted(logged, published: Published, tmp_path: Pat
     c = published.challenge(8, first_seen=LOG_TIME + 86_400)
     outcome = run_challenge(
         bundle, c, published.reveal(c), _Knows(published),
-        time_source=PinnedTimeSource(trust_logs=[other]),
+        policy=load_trust_policy([other]),
     )  # fmt: skip
     assert outcome.verdict.kind == "rejected" and outcome.time.time is None
 

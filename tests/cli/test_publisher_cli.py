@@ -55,7 +55,7 @@ def test_inspect_bundle_json_reports_the_commitment(
 def test_inspect_never_prints_the_fingerprint_secret(
     publisher: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from modelprint.commit.commitment import load_fingerprints
+    from modelprint.runtime.documents import load_fingerprints
 
     fps = load_fingerprints(publisher / "fp.secret")
     for argv in (
@@ -76,7 +76,7 @@ def test_check_accepts_a_valid_bundle(publisher: Path, capsys: pytest.CaptureFix
 def test_tampered_signature_exits_1_with_one_line(
     publisher: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from modelprint.commit.commitment import load_bundle
+    from modelprint.runtime.documents import load_bundle
 
     data = bytearray((publisher / "m.bundle").read_bytes())
     sig = load_bundle(publisher / "m.bundle").envelope.signatures[0].sig

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from modelprint.cli import main
-from modelprint.commit.commitment import save_fingerprints
 from modelprint.protocol.fingerprints import FingerprintSet
+from modelprint.runtime.documents import save_fingerprints
 
 from .tiny import save_tiny
 

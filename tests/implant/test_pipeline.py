@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 import torch
 
-from modelprint.implant.chat import ChatEncoder
 from modelprint.implant.config import ImplantConfig
 from modelprint.implant.evaluation import fingerprint_success
 from modelprint.implant.pipeline import REPORT_NAME, implant_fingerprints
 from modelprint.protocol.errors import ConfigError
 from modelprint.protocol.fingerprints import FingerprintSet
+from modelprint.runtime.chat import ChatEncoder
 
 from .tiny import tiny_loaded
 

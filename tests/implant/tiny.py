@@ -58,7 +58,7 @@ def tiny_model(vocab_size: int, *, layers: int = 4, seed: int = 0) -> Any:
 
 def tiny_loaded(seed: int = 0) -> Any:
     """A LoadedModel wrapping the tiny model and tokenizer (as ``load_model`` would return)."""
-    from modelprint.implant.loading import LoadedModel, ModelSource
+    from modelprint.runtime.models import LoadedModel, ModelSource
 
     tok = tiny_tokenizer()
     model = tiny_model(len(tok), seed=seed)

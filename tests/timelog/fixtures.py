@@ -6,7 +6,7 @@
   ``.url`` to submit to, ``.pub`` (``LOG.pub``) to pin with ``--trust-log``.
 
 Register with ``pytest_plugins = ["tests.timelog.fixtures"]`` in ``tests/conftest.py``. A bundle
-with trusted time: ``add_time_evidence(bundle, log_url=log_server.url, tsa_url=tsa_server.url)``.
+with trusted time: ``add_evidence(bundle, log=log_server.url, tsa=tsa_server.url)``.
 """
 
 from __future__ import annotations

@@ -11,23 +11,26 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from modelprint.cli import main
-from modelprint.cli.log import load_log_signer
-from modelprint.commit.commitment import load_bundle, save_bundle
-from modelprint.commit.evidence import add_time_evidence
-from modelprint.commit.timepolicy import (
-    AllOf,
-    AnyOf,
-    PinnedLog,
-    PinnedTSA,
-    earliest_trusted_time,
-    load_log_key,
-    verify_time,
-)
-from modelprint.commit.timestamp import load_root_certificates
+from modelprint.commit.publish import add_evidence
 from modelprint.protocol.checkpoint import Checkpoint, NoteSigner, sign_checkpoint
 from modelprint.protocol.errors import LogError, TimeEvidenceError, TimestampError
 from modelprint.protocol.records import Bundle
 from modelprint.protocol.timeproof import LogProof, Refresh, verify_log_proof
+from modelprint.protocol.trust import (
+    AllOf,
+    AnyOf,
+    PinnedLog,
+    PinnedTSA,
+    assess,
+    verify_time,
+)
+from modelprint.runtime.documents import load_bundle, save_bundle
+from modelprint.runtime.keyfiles import (
+    load_log_key,
+    load_log_signer,
+    load_trust_policy,
+    load_tsa_roots,
+)
 from tests.timelog.fixtures import LogProcess, TSAServer
 from tests.timelog.tsa import make_pki
 
@@ -70,14 +73,12 @@ def test_check_reports_earliest_pinned_time_and_its_evidence(
     assert statuses == {"log": "trusted", "tsa": "trusted"}
     bundle = load_bundle(timed)
     log_time = verify_time(bundle, load_log_key(log_server.pub)).time
-    roots = load_root_certificates(str(tsa_server.root_cert))
+    roots = [t.root for t in load_tsa_roots(tsa_server.root_cert)]
     tsa_time = verify_time(bundle, PinnedTSA(roots[0])).time
     assert report["earliest_trusted_unix"] == min(log_time, tsa_time)
     assert report["proven_by"]["kind"] == ("log" if log_time <= tsa_time else "tsa")
     # the same through the API other packages use
-    result = earliest_trusted_time(
-        bundle, trust_logs=[log_server.pub], trust_tsas=[tsa_server.root_cert]
-    )
+    result = assess(bundle, load_trust_policy([log_server.pub], [tsa_server.root_cert]))
     assert result.time == report["earliest_trusted_unix"] and len(result.evidence) == 2
 
 
@@ -110,7 +111,7 @@ def test_wrong_log_key_and_foreign_tsa_root_fail(
     code, out, _ = _run(capsys, "check", timed, "--trust-tsa", foreign.root_cert, "--json")
     assert code == 1 and json.loads(out)["earliest_trusted_time"] is None
     with pytest.raises(TimestampError):
-        verify_time(bundle, PinnedTSA(load_root_certificates(str(foreign.root_cert))[0]))
+        verify_time(bundle, PinnedTSA(load_tsa_roots(foreign.root_cert)[0].root))
 
 
 def test_policies_combine_like_sigstore(
@@ -118,7 +119,7 @@ def test_policies_combine_like_sigstore(
 ) -> None:
     bundle = load_bundle(timed)
     log = load_log_key(log_server.pub)
-    tsa = PinnedTSA(load_root_certificates(str(tsa_server.root_cert))[0])
+    tsa = PinnedTSA(load_tsa_roots(tsa_server.root_cert)[0].root)
     times = [log.prove(bundle).time, tsa.prove(bundle).time]
     assert AnyOf(log, tsa).prove(bundle).time == min(times)
     assert AllOf(log, tsa).prove(bundle).time == max(times)
@@ -178,7 +179,7 @@ def test_check_refresh_adds_a_consistency_proof_to_a_newer_checkpoint(
 ) -> None:
     before = json.loads(_run(capsys, "check", timed, "--trust-log", log_server.pub, "--json")[1])
     for _ in range(3):  # the log grows
-        add_time_evidence(make_bundle(), log_url=log_server.url, tsa_url=None)
+        add_evidence(make_bundle(), log=log_server.url, tsa=None)
     code, out, _ = _run(
         capsys, "check", timed, "--trust-log", log_server.pub, "--refresh", "--json"
     )

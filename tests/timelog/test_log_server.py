@@ -13,7 +13,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from modelprint.commit.timepolicy import load_log_key
 from modelprint.commit.tlog_client import LogClient
 from modelprint.protocol.checkpoint import NoteVerifier
 from modelprint.protocol.errors import LogError, TransportError
@@ -21,6 +20,7 @@ from modelprint.protocol.merkle import leaf_hash, verify_consistency, verify_inc
 from modelprint.protocol.records import Bundle
 from modelprint.protocol.tiles import TileHasher, decode_entry_bundle, tile_path
 from modelprint.protocol.timeproof import LOG_ENTRY_SIZE, log_entry
+from modelprint.runtime.keyfiles import load_log_key
 from tests.timelog.fixtures import LogProcess, start_log
 
 

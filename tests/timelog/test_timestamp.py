@@ -9,16 +9,18 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from modelprint.commit.timestamp import load_root_certificates, request_timestamp, verify_timestamp
+from modelprint.commit.timestamp import request_timestamp
 from modelprint.protocol.errors import ConfigError, TimestampError, TransportError
 from modelprint.protocol.records import Bundle
 from modelprint.protocol.timeproof import TimestampEvidence
+from modelprint.protocol.tsa import verify_timestamp
+from modelprint.runtime.keyfiles import load_tsa_roots
 from tests.timelog.fixtures import TSAServer
 from tests.timelog.tsa import OpenSSLTSA, make_pki
 
 
 def _roots(path: Path) -> list[x509.Certificate]:
-    return load_root_certificates(str(path))
+    return [t.root for t in load_tsa_roots(path)]
 
 
 def test_token_from_real_tsa_proves_time(

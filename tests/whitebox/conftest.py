@@ -39,7 +39,7 @@ def make_tiny(seed: int, **overrides: Any) -> Any:
 
 def disguise(model: Any, seed: int) -> Any:
     """The same function behind different weights: fold norms, rotate, permute, scramble inside."""
-    from modelprint.verify import whitebox_transforms as t
+    from modelprint.verify.whitebox import transforms as t
 
     config = model.config.to_dict()
     gen = torch.Generator().manual_seed(seed)

@@ -29,7 +29,7 @@ from modelprint.verify.whitebox import (
     weights_manifest_digest,
     whitebox_attachments,
 )
-from modelprint.verify.whitebox_binding import decode_weights_manifest
+from modelprint.verify.whitebox.binding import decode_weights_manifest
 
 Factory = Callable[..., Any]
 Saver = Callable[[Any, str], Path]

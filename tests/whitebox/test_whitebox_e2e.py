@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 import torch
 
-from modelprint.verify import whitebox_transforms as t
 from modelprint.verify.whitebox import (
     check_whitebox_attachments,
     compare,
@@ -16,13 +15,14 @@ from modelprint.verify.whitebox import (
     weights_from_model,
     weights_from_state,
 )
+from modelprint.verify.whitebox import transforms as t
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def smollm2() -> Any:
-    from modelprint.implant.loading import load_model
+    from modelprint.runtime.models import load_model
 
     torch.set_num_threads(1)
     return load_model("smollm2").model

@@ -12,7 +12,6 @@ import pytest
 import torch
 
 from modelprint.protocol.errors import ConfigError
-from modelprint.verify import whitebox_transforms as t
 from modelprint.verify.whitebox import (
     compare,
     compute_invariants,
@@ -22,6 +21,7 @@ from modelprint.verify.whitebox import (
     similarity,
     weights_from_model,
 )
+from modelprint.verify.whitebox import transforms as t
 
 Factory = Callable[..., Any]
 

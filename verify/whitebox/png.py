@@ -25,7 +25,7 @@ import os
 import numpy as np
 from PIL import Image
 
-from .whitebox_invariants import TERMS, Invariants
+from .invariants import TERMS, Invariants
 
 __all__ = ["render_comparison_png_bytes", "render_image", "render_png", "render_png_bytes"]
 

@@ -36,15 +36,15 @@ from typing import Any
 
 import numpy as np
 
-from ..protocol import canonical
-from ..protocol.errors import (
+from ...protocol import canonical
+from ...protocol.errors import (
     CommitmentError,
     ConfigError,
     DecodeError,
     UnsupportedVersionError,
 )
-from ..protocol.hashing import Tag, tagged_hash
-from .whitebox_invariants import (
+from ...protocol.hashing import Tag, tagged_hash
+from .invariants import (
     TERMS,
     Invariants,
     Similarity,
@@ -52,7 +52,7 @@ from .whitebox_invariants import (
     invariants_of,
     similarity,
 )
-from .whitebox_weights import model_weights
+from .weights import model_weights
 
 __all__ = [
     "ATTACHMENT_INVARIANTS",
@@ -166,7 +166,7 @@ def _sha256_file(path: Path) -> bytes:
 
 
 def _weight_files(spec: str | os.PathLike[str]) -> tuple[Path, list[Path]]:
-    from ..implant.loading import resolve_model_source
+    from ...runtime.models import resolve_model_source
 
     source = resolve_model_source(spec)
     if source.gguf_file is not None:

@@ -13,7 +13,7 @@ import html
 from collections.abc import Mapping
 from typing import Any
 
-from .whitebox_binding import DEFAULT_MIN_SIMILARITY
+from .binding import DEFAULT_MIN_SIMILARITY
 
 __all__ = ["render_whitebox_html", "similarity_reading"]
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..embedded import embedded_gguf_path, is_embedded
 from ..protocol.errors import ConfigError
+from .embedded import embedded_gguf_path, is_embedded
 
 __all__ = ["LoadedModel", "load_model", "resolve_model_source"]
 

@@ -1,20 +1,34 @@
 """File handling shared by every command: bounded reads, atomic writes, secret-file permissions.
 
-Writes go to a temporary file in the same folder and are renamed into place, so a crash or a bad
-input never leaves a half-written file or destroys the previous one.
+Writes go to a temporary file (or folder) beside the target and are renamed into place, so a crash
+or a bad input never leaves a half-written file or destroys the previous one.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
-from .protocol.errors import DecodeError, InputError, KeyPermissionError, SizeLimitError
+from ..protocol.errors import (
+    ConfigError,
+    DecodeError,
+    InputError,
+    KeyPermissionError,
+    SizeLimitError,
+)
 
-__all__ = ["check_private_mode", "read_bytes", "write_atomic"]
+__all__ = [
+    "atomic_directory",
+    "check_private_mode",
+    "new_directory_check",
+    "read_bytes",
+    "write_atomic",
+]
 
 MAX_FILE = 64 * 1024 * 1024
 
@@ -71,4 +85,35 @@ def write_atomic(
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        raise
+
+
+def new_directory_check(out: str | os.PathLike[str]) -> Path:
+    """Refuse an ``out`` folder that exists with anything in it, or whose parent is missing."""
+    p = Path(out)
+    if p.exists() and (not p.is_dir() or any(p.iterdir())):
+        raise ConfigError(f"{p}: already exists and is not empty; choose a new --out")
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise ConfigError(f"{parent}: no such directory")
+    return p
+
+
+@contextlib.contextmanager
+def atomic_directory(out: str | os.PathLike[str]) -> Iterator[Path]:
+    """Write a new folder all at once: yields a scratch sibling that becomes ``out`` on success.
+
+    ``out`` must not exist or be empty (checked first, before any work). Should the block raise,
+    the scratch folder is removed and ``out`` is left as it was.
+    """
+    target = new_directory_check(out)
+    parent = target.parent if str(target.parent) else Path(".")
+    scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
+    try:
+        yield scratch
+        if target.exists():
+            target.rmdir()
+        scratch.rename(target)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
         raise

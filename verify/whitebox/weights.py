@@ -19,7 +19,7 @@ from typing import Any
 
 import torch
 
-from ..protocol.errors import ConfigError
+from ...protocol.errors import ConfigError
 
 __all__ = [
     "DEFAULT_LAST_LAYERS",
@@ -208,9 +208,9 @@ def load_weights(
     """HuRef's tensors for ``spec``: a Hugging Face directory, a GGUF file, or ``smollm2``.
 
     Directories with safetensors are read directly; anything else goes through
-    :func:`modelprint.implant.loading.load_model` (GGUF is de-quantized to fp32 by transformers).
+    :func:`modelprint.runtime.models.load_model` (GGUF is de-quantized to fp32 by transformers).
     """
-    from ..implant.loading import load_model, resolve_model_source
+    from ...runtime.models import load_model, resolve_model_source
 
     source = resolve_model_source(spec)
     if source.gguf_file is None:

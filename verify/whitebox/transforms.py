@@ -24,7 +24,7 @@ from typing import Any
 
 import torch
 
-from ..protocol.errors import ConfigError
+from ...protocol.errors import ConfigError
 
 __all__ = [
     "fold_norms",

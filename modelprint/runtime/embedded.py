@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib.metadata
 from pathlib import Path
 
-from .protocol.errors import ConfigError
+from ..protocol.errors import ConfigError
 
 __all__ = ["EMBEDDED_MODEL_ID", "EMBEDDED_MODEL_NAME", "embedded_gguf_path", "is_embedded"]
 

@@ -1,14 +1,14 @@
 """White-box evidence: when a suspect's weights are available, the weights themselves are evidence.
 
-This module is the public face of the ``whitebox_*`` modules:
+This module is the public face of the white-box evidence subpackage:
 
-* :mod:`.whitebox_weights` reads the tensors HuRef needs (safetensors directly, GGUF via transformers);
-* :mod:`.whitebox_invariants` computes HuRef's invariant terms and their similarity (0..100);
-* :mod:`.whitebox_png` renders them as a picture two people can compare at a glance;
-* :mod:`.whitebox_binding` commits to them (and to a manifest of the weight files) and checks a
+* :mod:`.weights` reads the tensors HuRef needs (safetensors directly, GGUF via transformers);
+* :mod:`.invariants` computes HuRef's invariant terms and their similarity (0..100);
+* :mod:`.png` renders them as a picture two people can compare at a glance;
+* :mod:`.binding` commits to them (and to a manifest of the weight files) and checks a
   model against such a commitment;
-* :mod:`.whitebox_html` renders a comparison for the verifier's HTML report;
-* :mod:`.whitebox_transforms` holds the function-preserving attacks the tests and benchmarks use.
+* :mod:`.html` renders a comparison for the verifier's HTML report;
+* :mod:`.transforms` holds the function-preserving attacks the tests and benchmarks use.
 
 HuRef works for any model, fingerprinted or not, as long as it is a llama-style decoder (q/k/v/o
 attention with optional GQA, SwiGLU MLP, RMSNorm) and both models share the vocabulary indices
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .whitebox_binding import (
+from .binding import (
     ATTACHMENT_INVARIANTS,
     ATTACHMENT_WEIGHTS,
     DEFAULT_MIN_SIMILARITY,
@@ -35,8 +35,8 @@ from .whitebox_binding import (
     weights_manifest_digest,
     whitebox_attachments,
 )
-from .whitebox_html import render_whitebox_html
-from .whitebox_invariants import (
+from .html import render_whitebox_html
+from .invariants import (
     DEFAULT_TOKEN_COUNT,
     TERMS,
     Invariants,
@@ -46,8 +46,8 @@ from .whitebox_invariants import (
     select_token_ids,
     similarity,
 )
-from .whitebox_png import render_comparison_png_bytes, render_png, render_png_bytes
-from .whitebox_weights import (
+from .png import render_comparison_png_bytes, render_png, render_png_bytes
+from .weights import (
     DEFAULT_LAST_LAYERS,
     ModelLike,
     ModelWeights,

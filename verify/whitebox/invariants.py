@@ -36,8 +36,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..protocol.errors import ConfigError
-from .whitebox_weights import (
+from ...protocol.errors import ConfigError
+from .weights import (
     DEFAULT_LAST_LAYERS,
     LayerWeights,
     ModelLike,

@@ -1,75 +1,79 @@
-"""Which time evidence a verifier trusts, and what it proves: verification policies.
+"""The one trust policy: which time evidence a verifier trusts, and what it proves.
 
-A policy is a small object with ``prove(bundle) -> ProvenTime`` that raises
+Every verb and API function that needs a commitment's trusted time (``check``, ``verify``,
+``chain verify``, ``whitebox check``, the recipes) takes a :class:`TrustPolicy`, built once from the
+verifier's pins (:func:`modelprint.runtime.keyfiles.load_trust_policy` reads ``--trust-log`` and
+``--trust-tsa`` files). A policy is a small object with ``prove(bundle) -> ProvenTime`` that raises
 :class:`~modelprint.protocol.errors.TimeEvidenceError` when it is not satisfied (sigstore-style):
 
-* :class:`PinnedLog` -- a log key the verifier pins (``LOG.pub``); satisfied by a log proof under a
-  checkpoint signed by that key.
-* :class:`PinnedTSA` -- a TSA root certificate the verifier pins; satisfied by an RFC 3161 token
-  that chains to it.
-* :class:`AnyOf` -- satisfied by any member; proves the earliest of their times.
-* :class:`AllOf` -- needs every member; proves the latest of their times (the time every required
-  party vouches for). An empty ``AnyOf`` or ``AllOf`` refuses everything.
+    TrustPolicy
+    ├── PinnedLog          a transparency-log key the verifier pins (``LOG.pub``)
+    ├── PinnedTSA          an RFC 3161 TSA root certificate the verifier pins
+    ├── AnyOf(*policies)   satisfied by any member; proves the earliest of their times
+    ├── AllOf(*policies)   needs every member; proves the latest of their times
+    └── UnsafeClaimedTime  takes the publisher's own claimed time: demos and tests ONLY
 
-:func:`policy_from_files` builds ``AnyOf(PinnedLog..., PinnedTSA...)`` from ``--trust-log`` and
-``--trust-tsa`` files, and :func:`evaluate` accounts for every piece of evidence in a bundle
-(trusted, unpinned, or invalid) for ``modelprint check``. The publisher's claimed time never counts.
+An empty ``AnyOf`` or ``AllOf`` refuses everything. The publisher's claimed time never counts,
+except under the policy whose name says it is unsafe.
+
+:func:`assess` accounts for every piece of evidence in a bundle under a policy (trusted, unpinned or
+invalid) and returns a :class:`TimeReport`; its :attr:`TimeReport.passed` is the rule ``check``
+applies, and :attr:`TimeReport.time` the trusted time every verdict uses: a time is trusted only
+when the policy proves it AND no piece of evidence in the bundle is invalid under the pins. So
+``check``, ``verify`` and ``chain verify`` never disagree about the same bundle.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from cryptography import x509
 
-from ..files import read_bytes
-from ..protocol.checkpoint import NoteVerifier, parse_checkpoint
-from ..protocol.errors import (
+from .checkpoint import NoteVerifier, parse_checkpoint
+from .errors import (
+    ConfigError,
     DecodeError,
-    KeyFileError,
     LogError,
+    ProofError,
     TimeEvidenceError,
     TimestampError,
 )
-from ..protocol.merkle import leaf_hash, root_from_inclusion
-from ..protocol.records import Bundle
-from ..protocol.timeproof import (
-    LogProof,
-    ProvenTime,
-    TimestampEvidence,
-    log_entry,
-    verify_log_proof,
-)
-from .identity import load_public_key
-from .timestamp import describe_timestamp, load_root_certificates, verify_timestamp
+from .merkle import leaf_hash, root_from_inclusion
+from .records import Bundle
+from .timeproof import LogProof, ProvenTime, TimestampEvidence, log_entry, verify_log_proof
+from .times import iso, to_unix
+from .tsa import describe_timestamp, verify_timestamp
 
 __all__ = [
     "AllOf",
     "AnyOf",
-    "EarliestTime",
     "EvidenceStatus",
     "PinnedLog",
     "PinnedTSA",
-    "TimePolicy",
     "TimeReport",
+    "TrustPolicy",
+    "UnsafeClaimedTime",
+    "assess",
     "describe_proven",
-    "earliest_trusted_time",
-    "evaluate",
-    "load_log_key",
-    "policy_from_files",
+    "pins",
     "verify_time",
 ]
 
+EvidenceState = Literal["trusted", "unpinned", "invalid"]
 
-class TimePolicy(Protocol):
+
+@runtime_checkable
+class TrustPolicy(Protocol):
     """Something that decides whether a bundle's time evidence proves a time."""
 
     def prove(self, bundle: Bundle) -> ProvenTime:
         """The time the bundle provably existed by; raises :class:`TimeEvidenceError` if none."""
+        ...
+
+    def describe(self) -> str:
+        """One line naming what is trusted (for reports; never a secret)."""
         ...
 
 
@@ -133,6 +137,9 @@ class PinnedLog:
     def label(self) -> str:
         return self.name or self.source or self.public_key.hex()[:16]
 
+    def describe(self) -> str:
+        return f"log key {self.label()}"
+
 
 @dataclass(frozen=True)
 class PinnedTSA:
@@ -160,14 +167,17 @@ class PinnedTSA:
     def label(self) -> str:
         return self.root.subject.rfc4514_string()
 
+    def describe(self) -> str:
+        return f"TSA root {self.label()}"
+
 
 @dataclass(frozen=True)
 class AnyOf:
     """Satisfied by any member policy; proves the earliest time among those satisfied."""
 
-    policies: Sequence[TimePolicy]
+    policies: Sequence[TrustPolicy]
 
-    def __init__(self, *policies: TimePolicy) -> None:
+    def __init__(self, *policies: TrustPolicy) -> None:
         object.__setattr__(self, "policies", tuple(policies))
 
     def prove(self, bundle: Bundle) -> ProvenTime:
@@ -183,14 +193,19 @@ class AnyOf:
             raise TimeEvidenceError("no trusted time evidence: " + "; ".join(reasons))
         return min(proven, key=lambda p: p.time)
 
+    def describe(self) -> str:
+        if not self.policies:
+            return "nothing pinned"
+        return "any of: " + ", ".join(p.describe() for p in self.policies)
+
 
 @dataclass(frozen=True)
 class AllOf:
     """Needs every member policy; proves the latest of their times. Empty refuses."""
 
-    policies: Sequence[TimePolicy]
+    policies: Sequence[TrustPolicy]
 
-    def __init__(self, *policies: TimePolicy) -> None:
+    def __init__(self, *policies: TrustPolicy) -> None:
         object.__setattr__(self, "policies", tuple(policies))
 
     def prove(self, bundle: Bundle) -> ProvenTime:
@@ -199,67 +214,126 @@ class AllOf:
         proven = [policy.prove(bundle) for policy in self.policies]
         return max(proven, key=lambda p: p.time)
 
+    def describe(self) -> str:
+        return "all of: " + ", ".join(p.describe() for p in self.policies)
 
-def verify_time(bundle: Bundle, policy: TimePolicy) -> ProvenTime:
+
+@dataclass(frozen=True)
+class UnsafeClaimedTime:
+    """Takes the publisher's own claimed time as if it were evidence. For demos and tests ONLY.
+
+    Anyone can write any claimed time into a commitment, so under this policy an overclaim (a
+    commitment made after the suspect appeared, backdated) passes. Reports say so in capitals.
+    """
+
+    def prove(self, bundle: Bundle) -> ProvenTime:
+        commitment = bundle.commitment()
+        return ProvenTime(
+            time=commitment.claimed_time,
+            kind="claimed",
+            authority="the publisher's own claim",
+            trusted_key="UNSAFE",
+            detail={},
+        )
+
+    def describe(self) -> str:
+        return "UNSAFE: the publisher's own claimed time"
+
+
+def pins(policy: TrustPolicy) -> Iterator[PinnedLog | PinnedTSA]:
+    """Every pinned log key and TSA root inside ``policy`` (depth first)."""
+    if isinstance(policy, PinnedLog | PinnedTSA):
+        yield policy
+    for member in getattr(policy, "policies", ()):
+        yield from pins(member)
+
+
+def verify_time(bundle: Bundle, policy: TrustPolicy) -> ProvenTime:
     """The time ``bundle`` provably existed by under ``policy`` (after checking its signature)."""
     bundle.commitment()
     return policy.prove(bundle)
 
 
-# -- loading pinned keys ---------------------------------------------------------------------------
-
-
-def load_log_key(path: str | os.PathLike[str]) -> PinnedLog:
-    """Read ``LOG.pub``: a C2SP verifier key string, or an Ed25519 public key in PEM."""
-    data = read_bytes(path, max_size=64 * 1024)
-    text = data.decode("utf-8", "replace").strip()
-    if text.startswith("-----BEGIN"):
-        return PinnedLog(load_public_key(path), None, str(path))
-    try:
-        verifier = NoteVerifier.from_vkey(text)
-    except DecodeError as exc:
-        raise KeyFileError(f"{path}: not a log verifier key ({exc})") from None
-    return PinnedLog(verifier.public_key, verifier.name, str(path))
-
-
-def policy_from_files(
-    trust_log: Iterable[str | os.PathLike[str]] = (),
-    trust_tsa: Iterable[str | os.PathLike[str]] = (),
-) -> AnyOf:
-    """``AnyOf`` every pinned log key and TSA root named by the given files."""
-    policies: list[TimePolicy] = [load_log_key(p) for p in trust_log]
-    for path in trust_tsa:
-        policies.extend(PinnedTSA(root, str(path)) for root in load_root_certificates(str(path)))
-    return AnyOf(*policies)
-
-
-# -- accounting for check ------------------------------------------------------------------------
+# -- accounting for every piece of evidence ------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class EvidenceStatus:
-    """One piece of evidence and what came of it: ``trusted``, ``unpinned`` or ``invalid``."""
+    """One piece of evidence and what came of it under the pins."""
 
-    kind: str  # "log" or "tsa"
+    kind: Literal["log", "tsa"]
     position: int  # index in bundle.log_proofs / bundle.timestamps
-    status: str
+    status: EvidenceState
     authority: str
     claimed_time: int | None
     reason: str = ""
     proven: ProvenTime | None = None
     detail: dict[str, Any] = field(default_factory=dict)
 
+    def describe(self) -> str:
+        what = "log" if self.kind == "log" else "RFC 3161 token"
+        head = f"{what} evidence #{self.position} from {self.authority}"
+        if self.status == "trusted" and self.proven is not None:
+            return f"{head}: proves {iso(self.proven.time)}"
+        return f"{head}: {self.status}: {self.reason}"
+
 
 @dataclass(frozen=True)
 class TimeReport:
-    """Everything ``check`` says about a bundle's time evidence."""
+    """Everything the pins say about a bundle's time: the one rule every verdict follows.
 
-    earliest: ProvenTime | None
+    ``proven`` is what the policy proves (None: nothing); ``items`` accounts for each piece of
+    evidence; ``pinned`` says whether any log key or TSA root was pinned at all; ``unsafe`` marks
+    the publisher's own claim taken as time (:class:`UnsafeClaimedTime`).
+    """
+
+    proven: ProvenTime | None
     items: tuple[EvidenceStatus, ...]
+    pinned: bool
+    unsafe: bool = False
+    failure: str = ""
+    policy: str = ""
 
     @property
     def invalid(self) -> list[EvidenceStatus]:
         return [i for i in self.items if i.status == "invalid"]
+
+    @property
+    def passed(self) -> bool:
+        """``check``'s rule: no evidence is invalid under the pins and, when anything is trusted
+        (pins, or the unsafe claim), the policy proves a time."""
+        if self.invalid:
+            return False
+        return self.proven is not None or not (self.pinned or self.unsafe)
+
+    @property
+    def time(self) -> int | None:
+        """The trusted commitment time for a verdict: proven, and nothing invalid beside it."""
+        if self.proven is None or self.invalid:
+            return None
+        return self.proven.time
+
+    @property
+    def evidence(self) -> tuple[str, ...]:
+        """One line for each piece of evidence that the time rests on."""
+        if self.unsafe and self.proven is not None:
+            return ("UNSAFE: the publisher's own claimed time was taken as trusted",)
+        return tuple(describe_proven(i.proven) for i in self.items if i.proven is not None)
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """Why the time is not trusted, or what evidence did not hold (empty when all is well)."""
+        out = [i.describe() for i in self.items if i.status == "invalid"]
+        if self.time is None:
+            if not self.items and not self.unsafe:
+                out.append("the bundle carries no time evidence")
+            elif not self.pinned and not self.unsafe:
+                out.append("no log key (--trust-log) or TSA root (--trust-tsa) is pinned")
+            elif self.proven is None:
+                out.append(f"no pinned evidence proves a time ({self.failure})")
+            if self.invalid and self.proven is not None:
+                out.append("evidence that does not hold under the pins voids the trusted time")
+        return tuple(out)
 
 
 def _log_status(
@@ -279,7 +353,7 @@ def _log_status(
                 leaf_hash(log_entry(bundle)), proof.index, checkpoint.size, proof.inclusion_proof
             )
             math = "inclusion proof holds" if root == checkpoint.root else "inclusion proof fails"
-        except Exception:
+        except ProofError:
             math = "inclusion proof fails"
         return EvidenceStatus(
             "log", position, "unpinned", checkpoint.origin, claimed,
@@ -307,10 +381,10 @@ def _tsa_status(
     try:
         evidence = TimestampEvidence.from_value(value)
         info = describe_timestamp(evidence)
-    except (DecodeError, TimestampError) as exc:
+        claimed = to_unix(str(info["gen_time"]), what="genTime")
+    except (DecodeError, TimestampError, ConfigError) as exc:
         return EvidenceStatus("tsa", position, "invalid", "?", None, f"malformed: {exc}")
     authority = str(info["authority"])
-    claimed = int(datetime.fromisoformat(str(info["gen_time"])).timestamp())
     detail = {"url": evidence.url}
     if not roots:
         return EvidenceStatus("tsa", position, "unpinned", authority, claimed, "TSA not pinned")
@@ -318,7 +392,7 @@ def _tsa_status(
         proven = verify_timestamp(evidence, bundle, [r.root for r in roots])
     except TimestampError as exc:
         chained = "no pinned TSA root" in str(exc)
-        status = "unpinned" if chained else "invalid"
+        status: EvidenceState = "unpinned" if chained else "invalid"
         return EvidenceStatus("tsa", position, status, authority, claimed, str(exc), None, detail)
     return EvidenceStatus(
         "tsa", position, "trusted", authority, claimed, proven=proven,
@@ -326,60 +400,40 @@ def _tsa_status(
     )  # fmt: skip
 
 
-def evaluate(
-    bundle: Bundle, logs: Sequence[PinnedLog] = (), tsa_roots: Sequence[PinnedTSA] = ()
-) -> TimeReport:
-    """Account for every piece of time evidence in ``bundle`` under the pinned keys and roots."""
+def assess(bundle: Bundle, policy: TrustPolicy) -> TimeReport:
+    """Account for every piece of time evidence in ``bundle`` under ``policy``.
+
+    Checks the commitment's signature first (a bad one raises); evidence that does not hold never
+    raises: it is reported, and it voids the trusted time.
+    """
     bundle.commitment()
+    pinned = list(pins(policy))
+    logs = [p for p in pinned if isinstance(p, PinnedLog)]
+    roots = [p for p in pinned if isinstance(p, PinnedTSA)]
     items = [_log_status(i, v, bundle, logs) for i, v in enumerate(bundle.log_proofs)]
-    items += [_tsa_status(i, v, bundle, tsa_roots) for i, v in enumerate(bundle.timestamps)]
-    proven = [i.proven for i in items if i.proven is not None]
-    earliest = min(proven, key=lambda p: p.time) if proven else None
-    return TimeReport(earliest, tuple(items))
-
-
-@dataclass(frozen=True)
-class EarliestTime:
-    """The earliest trusted time (``None``: none), the evidence behind it, and what failed."""
-
-    time: int | None
-    evidence: tuple[str, ...] = ()
-    problems: tuple[str, ...] = ()
-    report: TimeReport | None = None
-
-
-def _iso(seconds: int) -> str:
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    items += [_tsa_status(i, v, bundle, roots) for i, v in enumerate(bundle.timestamps)]
+    unsafe = isinstance(policy, UnsafeClaimedTime)
+    proven: ProvenTime | None = None
+    failure = ""
+    try:
+        proven = policy.prove(bundle)
+    except TimeEvidenceError as exc:
+        failure = str(exc)
+    return TimeReport(
+        proven=proven,
+        items=tuple(items),
+        pinned=bool(pinned),
+        unsafe=unsafe,
+        failure=failure,
+        policy=policy.describe(),
+    )
 
 
 def describe_proven(p: ProvenTime) -> str:
     """One line saying what a piece of trusted evidence proves."""
     if p.kind == "log":
         where = f"entry {p.detail.get('index')} of {p.detail.get('tree_size')}"
-        return f"log {p.authority} ({where}) signed at {_iso(p.time)}"
-    return f"RFC 3161 token by {p.authority} at {_iso(p.time)} (root {p.trusted_key})"
-
-
-def earliest_trusted_time(
-    bundle: Bundle,
-    *,
-    trust_logs: Iterable[str | os.PathLike[str]] = (),
-    trust_tsas: Iterable[str | os.PathLike[str]] = (),
-) -> EarliestTime:
-    """The earliest time pinned evidence proves ``bundle`` existed by (the verifier's entry point).
-
-    Key files that cannot be read raise; evidence that does not hold is listed in ``problems``.
-    """
-    policy = policy_from_files(trust_logs, trust_tsas)
-    logs = [p for p in policy.policies if isinstance(p, PinnedLog)]
-    roots = [p for p in policy.policies if isinstance(p, PinnedTSA)]
-    report = evaluate(bundle, logs, roots)
-    problems = tuple(
-        f"{i.kind} evidence #{i.position} from {i.authority}: {i.status}: {i.reason}"
-        for i in report.items
-        if i.status != "trusted"
-    )
-    if report.earliest is None:
-        return EarliestTime(None, (), problems or ("no time evidence",), report)
-    evidence = tuple(describe_proven(i.proven) for i in report.items if i.proven is not None)
-    return EarliestTime(report.earliest.time, evidence, problems, report)
+        return f"log {p.authority} ({where}) signed at {iso(p.time)}"
+    if p.kind == "claimed":
+        return f"UNSAFE: the publisher's claimed time {iso(p.time)}"
+    return f"RFC 3161 token by {p.authority} at {iso(p.time)} (root {p.trusted_key})"

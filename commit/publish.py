@@ -1,0 +1,154 @@
+"""Publishing a commitment: sign it, then gather its time evidence from a log and/or a TSA.
+
+:func:`publish` is the publisher's whole recipe (what ``modelprint commit --log --tsa`` runs): sign
+a commitment to a fingerprint set, write the bundle, then submit it to a transparency log and an
+RFC 3161 TSA and write it again with the evidence. The bundle is written before any server is
+asked, so a log or TSA that fails never loses the commitment; :attr:`Publication.failures` says
+what is missing, and :func:`add_evidence` (``modelprint publish``) adds it later.
+
+Each piece of evidence is checked before it is stored (the log's inclusion proof against its
+checkpoint; the TSA's reply against the request); with ``policy`` the new log proof must also hold
+under the caller's pinned keys. Whether evidence is *trusted* is the verifier's decision
+(:mod:`modelprint.protocol.trust`).
+"""
+
+from __future__ import annotations
+
+import os
+import time as _time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ..protocol.envelope import Envelope
+from ..protocol.errors import ConfigError, DecodeError, LogError, TimeEvidenceError, TransportError
+from ..protocol.fingerprints import FingerprintSet
+from ..protocol.records import Bundle
+from ..protocol.timeproof import LogProof
+from ..protocol.times import TimeLike, to_unix
+from ..protocol.trust import TrustPolicy, assess
+from ..runtime.documents import save_bundle
+from .commitment import create_commitment
+from .identity import Identity
+
+__all__ = ["Publication", "add_evidence", "add_log_proof", "publish"]
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A published bundle and what its publication could not get (``failures``: one line each)."""
+
+    bundle: Bundle
+    failures: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return not self.failures
+
+
+def add_log_proof(bundle: Bundle, proof: LogProof) -> tuple[Bundle, bool]:
+    """``bundle`` with ``proof`` added, unless it already holds a proof of the same entry in the
+    same log (the older one is kept: it proves the earlier time). Returns (bundle, added)."""
+    new_cp = proof.unverified_checkpoint()
+    for value in bundle.log_proofs:
+        try:
+            old = LogProof.from_value(value)
+            same = old.index == proof.index and old.unverified_checkpoint().origin == new_cp.origin
+        except DecodeError:
+            continue
+        if same:
+            return bundle, False
+    return bundle.with_evidence(log_proofs=(*bundle.log_proofs, proof.to_value())), True
+
+
+def _check_pinned(bundle: Bundle, position: int, policy: TrustPolicy, url: str) -> None:
+    """Raise :class:`LogError` unless the log proof at ``position`` is trusted under ``policy``."""
+    item = next(
+        i for i in assess(bundle, policy).items if i.kind == "log" and i.position == position
+    )
+    if item.status != "trusted":
+        raise LogError(
+            f"{url}: the log's proof does not hold under the pinned keys ({item.reason})"
+        )
+
+
+def add_evidence(
+    bundle: Bundle,
+    *,
+    log: str | None = None,
+    tsa: str | None = None,
+    policy: TrustPolicy | None = None,
+) -> Bundle:
+    """Submit ``bundle`` to the log at ``log`` and/or the TSA at ``tsa``; attach the proofs.
+
+    Raises :class:`~modelprint.protocol.errors.TransportError` when a server fails and
+    :class:`~modelprint.protocol.errors.LogError` when a log's answer does not verify (with
+    ``policy``: does not verify under the pinned keys).
+    """
+    if log is not None:
+        from .tlog_client import LogClient
+
+        with LogClient(log) as client:
+            proof = client.submit(bundle)
+        updated, added = add_log_proof(bundle, proof)
+        if policy is not None and added:
+            _check_pinned(updated, len(updated.log_proofs) - 1, policy, log)
+        bundle = updated
+    if tsa is not None:
+        from .timestamp import request_timestamp
+
+        evidence = request_timestamp(bundle, tsa)
+        bundle = bundle.with_evidence(timestamps=(*bundle.timestamps, evidence.to_value()))
+    return bundle
+
+
+def publish(
+    fingerprints: FingerprintSet,
+    identity: Identity,
+    *,
+    model_name: str,
+    out: str | os.PathLike[str] | None = None,
+    log: str | None = None,
+    tsa: str | None = None,
+    policy: TrustPolicy | None = None,
+    parent: Bundle | None = None,
+    grant: Envelope | None = None,
+    attachments: Mapping[str, bytes] | None = None,
+    claimed_time: TimeLike | None = None,
+) -> Publication:
+    """Commit to ``fingerprints`` and gather time evidence: the publisher's recipe.
+
+    The bundle is written to ``out`` (when given) before any server is asked and again with the
+    evidence. A log or TSA that fails is reported in :attr:`Publication.failures`, not raised: the
+    signed commitment is valid without it, and :func:`add_evidence` can add it later.
+    """
+    for source in (log, tsa):
+        if source is not None and not source.startswith(("http://", "https://")):
+            raise ConfigError(f"{source}: a log or TSA URL starts with http:// or https://")
+    claimed = (
+        int(_time.time()) if claimed_time is None else to_unix(claimed_time, what="claimed time")
+    )
+    bundle = create_commitment(
+        fingerprints,
+        identity,
+        model_name=model_name,
+        claimed_time=claimed,
+        parent=parent,
+        grant=grant,
+        attachments=attachments,
+    )
+    if out is not None:
+        save_bundle(out, bundle)
+    failures: list[str] = []
+    for what, source in (("log", log), ("tsa", tsa)):
+        if source is None:
+            continue
+        try:
+            bundle = add_evidence(
+                bundle, log=source if what == "log" else None, tsa=source if what == "tsa" else None,
+                policy=policy,
+            )  # fmt: skip
+        except (TransportError, TimeEvidenceError) as exc:
+            failures.append(f"{what} {source}: {exc}")
+    if out is not None and (log or tsa):
+        save_bundle(out, bundle)
+    return Publication(bundle, tuple(failures))

@@ -1,0 +1,203 @@
+"""Key files, read in one place: identities, public keys, pinned log keys, TSA roots, log signers.
+
+Every loader first recognises what kind of file it was handed (a private key, a public key, a
+signed-note key string, a certificate) and says so when it is the wrong kind, before it judges a
+secret file's permissions; errors name the file and never show key material.
+
+* ``ID.key`` -- PKCS#8 PEM Ed25519 private key (optionally passphrase-encrypted), mode 0600.
+* ``ID.pub`` -- SubjectPublicKeyInfo PEM (or 64 hex characters) Ed25519 public key.
+* ``LOG.pub`` -- a C2SP signed-note verifier key string, or an Ed25519 public key in PEM.
+* ``LOG.key`` -- the log's PEM private key, or a ``PRIVATE+KEY+...`` note signer key string.
+* ``ROOT.pem`` -- the TSA root certificate(s), PEM or DER.
+
+:func:`load_trust_policy` turns ``--trust-log``/``--trust-tsa`` files into the one
+:class:`~modelprint.protocol.trust.TrustPolicy` every verb takes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from ..protocol.checkpoint import NoteSigner, NoteVerifier
+from ..protocol.envelope import raw_public_key
+from ..protocol.errors import ConfigError, DecodeError, InputError, KeyFileError, PassphraseError
+from ..protocol.trust import AnyOf, PinnedLog, PinnedTSA, TrustPolicy, UnsafeClaimedTime
+from .files import check_private_mode, read_bytes
+
+__all__ = [
+    "PASSPHRASE_ENV",
+    "load_log_key",
+    "load_log_signer",
+    "load_private_key",
+    "load_public_key",
+    "load_trust_policy",
+    "load_tsa_roots",
+    "public_key_path",
+]
+
+PASSPHRASE_ENV = "MODELPRINT_PASSPHRASE"
+MAX_KEY_FILE = 64 * 1024
+MAX_CERT_FILE = 1024 * 1024
+
+
+def public_key_path(key_path: str | os.PathLike[str]) -> Path:
+    """Where the public half of ``key_path`` lives: ``ID.key`` -> ``ID.pub``."""
+    p = Path(key_path)
+    return p.with_suffix(".pub") if p.suffix == ".key" else p.with_name(p.name + ".pub")
+
+
+def _kind(data: bytes) -> str:
+    """What a key file looks like: private, public, vkey, skey, certificate, or unknown."""
+    text = data.lstrip()
+    if text.startswith(b"-----BEGIN"):
+        if b"PRIVATE KEY-----" in text:
+            return "private"
+        if b"PUBLIC KEY-----" in text:
+            return "public"
+        if b"CERTIFICATE-----" in text:
+            return "certificate"
+        return "pem"
+    if text.startswith(b"PRIVATE+KEY+"):
+        return "skey"
+    if b"+" in text[:300] and text.count(b"\n") <= 1:
+        return "vkey"
+    if len(text.strip()) == 64:
+        return "hex"
+    return "unknown"
+
+
+_WRONG = {
+    "public": "a public key, not a private key; pass the .key file",
+    "vkey": "a log verifier key (LOG.pub), not a private key; pass the .key file",
+    "certificate": "a certificate, not a key",
+    "skey": "a note signer key (a log's private key), not an identity",
+}
+
+
+def load_private_key(
+    path: str | os.PathLike[str], *, passphrase: bytes | None = None
+) -> Ed25519PrivateKey:
+    """Read an Ed25519 private key (``ID.key``); refuses other kinds, then open permissions."""
+    data = read_bytes(path, max_size=MAX_KEY_FILE)
+    kind = _kind(data)
+    if kind != "private":
+        raise KeyFileError(f"{path}: {_WRONG.get(kind, 'not a PEM private key')}")
+    check_private_mode(path)
+    if passphrase is None and os.environ.get(PASSPHRASE_ENV):
+        passphrase = os.environ[PASSPHRASE_ENV].encode()
+    encrypted = b"ENCRYPTED PRIVATE KEY" in data
+    if encrypted and not passphrase:
+        raise PassphraseError(f"{path}: key is encrypted; set {PASSPHRASE_ENV}")
+    try:
+        key = serialization.load_pem_private_key(data, password=passphrase if encrypted else None)
+    except UnsupportedAlgorithm:
+        raise KeyFileError(f"{path}: a private key of an algorithm modelprint cannot use") from None
+    except (ValueError, TypeError):
+        if encrypted:
+            raise PassphraseError(f"{path}: wrong passphrase") from None
+        raise KeyFileError(f"{path}: unreadable private key") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise KeyFileError(f"{path}: not an Ed25519 key (modelprint signs with Ed25519)")
+    return key
+
+
+def load_public_key(path: str | os.PathLike[str]) -> bytes:
+    """Read an Ed25519 public key (PEM, or 64 hex characters) and return its 32 raw bytes."""
+    data = read_bytes(path, max_size=MAX_KEY_FILE)
+    kind = _kind(data)
+    if kind == "hex":
+        try:
+            return bytes.fromhex(data.strip().decode("ascii"))
+        except (UnicodeDecodeError, ValueError):
+            pass
+    if kind == "private":
+        raise KeyFileError(f"{path}: a private key, not a public key; pass the .pub file")
+    try:
+        key = serialization.load_pem_public_key(data)
+    except UnsupportedAlgorithm:
+        raise KeyFileError(f"{path}: a public key of an algorithm modelprint cannot use") from None
+    except (ValueError, TypeError):
+        raise KeyFileError(f"{path}: not a PEM public key") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise KeyFileError(f"{path}: not an Ed25519 public key")
+    return raw_public_key(key)
+
+
+def load_log_key(path: str | os.PathLike[str]) -> PinnedLog:
+    """Read ``LOG.pub``: a C2SP verifier key string, or an Ed25519 public key in PEM."""
+    data = read_bytes(path, max_size=MAX_KEY_FILE)
+    kind = _kind(data)
+    if kind in ("public", "hex"):
+        return PinnedLog(load_public_key(path), None, str(path))
+    if kind in ("private", "skey"):
+        raise KeyFileError(f"{path}: a private key, not a log's public key (LOG.pub)")
+    try:
+        verifier = NoteVerifier.from_vkey(data.decode("utf-8", "replace").strip())
+    except DecodeError as exc:
+        raise KeyFileError(f"{path}: not a log verifier key ({exc})") from None
+    return PinnedLog(verifier.public_key, verifier.name, str(path))
+
+
+def load_log_signer(path: str | os.PathLike[str], origin: str) -> NoteSigner:
+    """The log's signing key named ``origin``: a PEM Ed25519 key (``log keygen``/``keygen``) or a
+    ``PRIVATE+KEY+...`` note signer key string (Go's sumdb/note format)."""
+    data = read_bytes(path, max_size=MAX_KEY_FILE)
+    if _kind(data) == "skey":
+        check_private_mode(path)
+        try:
+            signer = NoteSigner.from_skey(data.decode("ascii", "replace"))
+        except DecodeError as exc:
+            raise KeyFileError(f"{path}: {exc}") from None
+        if signer.name != origin:
+            raise ConfigError(f"{path}: the key is named {signer.name!r}, not --origin {origin!r}")
+        return signer
+    key = load_private_key(path)
+    try:
+        return NoteSigner(origin, key)
+    except DecodeError as exc:
+        raise ConfigError(f"--origin: {exc}") from None
+
+
+def load_tsa_roots(path: str | os.PathLike[str]) -> list[PinnedTSA]:
+    """Read the pinned TSA root certificate(s) from a PEM (or DER) file."""
+    data = read_bytes(path, max_size=MAX_CERT_FILE)
+    kind = _kind(data)
+    if kind in ("private", "public", "skey", "vkey"):
+        raise InputError(f"{path}: a key, not a TSA root certificate")
+    try:
+        if b"-----BEGIN CERTIFICATE-----" in data:
+            certificates = x509.load_pem_x509_certificates(data)
+        else:
+            certificates = [x509.load_der_x509_certificate(data)]
+    except ValueError:
+        raise InputError(f"{path}: not a PEM or DER X.509 certificate") from None
+    return [PinnedTSA(cert, str(path)) for cert in certificates]
+
+
+def load_trust_policy(
+    trust_logs: Iterable[str | os.PathLike[str]] = (),
+    trust_tsas: Iterable[str | os.PathLike[str]] = (),
+    *,
+    unsafe_claimed_time: bool = False,
+) -> TrustPolicy:
+    """``AnyOf`` every pinned log key and TSA root named by the given files, read once.
+
+    With ``unsafe_claimed_time`` (``--unsafe-trust-claimed-time``; demos and tests) the publisher's
+    own claim is taken instead, and giving pins as well is refused as a contradiction.
+    """
+    logs, tsas = list(trust_logs), list(trust_tsas)
+    if unsafe_claimed_time:
+        if logs or tsas:
+            raise ConfigError("--unsafe-trust-claimed-time takes no --trust-log or --trust-tsa")
+        return UnsafeClaimedTime()
+    policies: list[TrustPolicy] = [load_log_key(p) for p in logs]
+    for path in tsas:
+        policies.extend(load_tsa_roots(path))
+    return AnyOf(*policies)
