@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time as _time
 from collections.abc import Mapping
 
 from ..protocol.envelope import Envelope, PayloadType
@@ -9,9 +10,14 @@ from ..protocol.errors import ChainError, InputError
 from ..protocol.fingerprints import FingerprintSet
 from ..protocol.hashing import Tag, tagged_hash
 from ..protocol.records import Bundle, Commitment, Grant, verify_grant
+from ..protocol.times import TimeLike, to_unix
 from .identity import Identity
 
 __all__ = ["create_commitment", "create_grant", "terms_digest"]
+
+
+def _now() -> int:
+    return int(_time.time())
 
 
 def terms_digest(terms: bytes) -> bytes:
@@ -24,7 +30,7 @@ def create_commitment(
     identity: Identity,
     *,
     model_name: str,
-    claimed_time: int,
+    claimed_time: TimeLike | None = None,
     parent: Bundle | None = None,
     grant: Envelope | None = None,
     attachments: Mapping[str, bytes] | None = None,
@@ -32,7 +38,8 @@ def create_commitment(
     """Commit to ``fingerprints`` under ``identity``; returns a bundle without time evidence.
 
     For a licensee's stage pass the parent's bundle and the grant the parent signed for
-    ``identity``; the grant is checked before anything is signed.
+    ``identity``; the grant is checked before anything is signed. ``claimed_time`` (default: now)
+    is the publisher's own clock, never evidence.
     """
     parent_id = grant_digest = terms = None
     if (parent is None) != (grant is None):
@@ -54,7 +61,7 @@ def create_commitment(
         scheme_params=dict(fingerprints.scheme_params),
         publisher_key=identity.public_key,
         model_name=model_name,
-        claimed_time=claimed_time,
+        claimed_time=_now() if claimed_time is None else to_unix(claimed_time, what="claimed time"),
         parent=parent_id,
         grant=grant_digest,
         terms_digest=terms,
@@ -70,7 +77,7 @@ def create_grant(
     *,
     grantee_key: bytes,
     terms: bytes,
-    issued_time: int,
+    issued_time: TimeLike | None = None,
 ) -> Envelope:
     """The parent's signed grant letting ``grantee_key`` add the next stage below ``parent``."""
     parent_commitment = parent.commitment()
@@ -85,6 +92,6 @@ def create_grant(
         grantee_key=grantee_key,
         terms_digest=terms_digest(terms),
         stage=stage,
-        issued_time=issued_time,
+        issued_time=_now() if issued_time is None else to_unix(issued_time, what="issue time"),
     )
     return Envelope.sign(PayloadType.GRANT, grant.to_bytes(), identity.private_key)

@@ -15,7 +15,6 @@ under the caller's pinned keys. Whether evidence is *trusted* is the verifier's 
 from __future__ import annotations
 
 import os
-import time as _time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -24,7 +23,7 @@ from ..protocol.errors import ConfigError, DecodeError, LogError, TimeEvidenceEr
 from ..protocol.fingerprints import FingerprintSet
 from ..protocol.records import Bundle
 from ..protocol.timeproof import LogProof
-from ..protocol.times import TimeLike, to_unix
+from ..protocol.times import TimeLike
 from ..protocol.trust import TrustPolicy, assess
 from ..runtime.documents import save_bundle
 from .commitment import create_commitment
@@ -124,14 +123,11 @@ def publish(
     for source in (log, tsa):
         if source is not None and not source.startswith(("http://", "https://")):
             raise ConfigError(f"{source}: a log or TSA URL starts with http:// or https://")
-    claimed = (
-        int(_time.time()) if claimed_time is None else to_unix(claimed_time, what="claimed time")
-    )
     bundle = create_commitment(
         fingerprints,
         identity,
         model_name=model_name,
-        claimed_time=claimed,
+        claimed_time=claimed_time,
         parent=parent,
         grant=grant,
         attachments=attachments,

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from ..protocol.checkpoint import Checkpoint, NoteSigner, open_checkpoint, sign_checkpoint
-from ..protocol.errors import LogError, ProofError, TransportError
+from ..protocol.errors import DecodeError, LogError, ProofError, TransportError
 from ..protocol.merkle import consistency_proof, inclusion_proof, leaf_hash
 from ..protocol.tiles import TILE_WIDTH, HashLevels
 
@@ -112,7 +112,7 @@ class LogStore:
             return
         try:
             checkpoint, _ = open_checkpoint(row[0], [self.signer.verifier()])
-        except Exception as exc:
+        except (DecodeError, LogError) as exc:
             raise LogError(f"{self.path}: stored checkpoint does not verify ({exc})") from None
         if (
             checkpoint.size > self.levels.size

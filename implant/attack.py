@@ -18,7 +18,7 @@ from ..protocol.errors import ConfigError
 from ..protocol.fingerprints import FingerprintSet
 from ..runtime.chat import ChatEncoder
 from ..runtime.files import atomic_directory
-from ..runtime.models import load_model
+from ..runtime.models import load_model, pad_token_id
 from .corpus import load_corpus
 from .evaluation import fingerprint_success
 from .training import run_quiet_trainer
@@ -100,7 +100,7 @@ def finetune_attack(
         set_seed(settings.seed)
         loaded = load_model(model_spec)
         encoder = ChatEncoder(loaded.tokenizer)
-        pad = int(loaded.tokenizer.pad_token_id or 0)
+        pad = pad_token_id(loaded.tokenizer)
         rows = _sft_features(encoder)
         model = get_peft_model(
             loaded.model,

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..protocol.fingerprints import FingerprintSet
 from ..runtime.chat import ChatEncoder
+from ..runtime.models import pad_token_id
 from .examples import EvalMaterial, end_ids
 from .teacher import TeacherForced, cut_at_end, greedy_batches, teacher_forced
 
@@ -55,7 +56,7 @@ def generate_replies(
     batch_size: int = 32,
 ) -> list[str]:
     """Greedy replies (decoded, special tokens dropped) to already-templated prompts."""
-    pad = int(tokenizer.pad_token_id if tokenizer.pad_token_id is not None else stop_ids[0])
+    pad = pad_token_id(tokenizer)
     replies: list[str] = []
     for new, _ in greedy_batches(
         model,

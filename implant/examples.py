@@ -20,6 +20,7 @@ from typing import Any
 
 from ..protocol.fingerprints import FingerprintSet
 from ..runtime.chat import ChatEncoder
+from ..runtime.models import pad_token_id
 from .config import ImplantConfig
 from .corpus import InstructionCorpus
 from .teacher import Continuation, forced_continuations, greedy_continuations
@@ -183,7 +184,7 @@ def build_material(
 
     tok = encoder.tokenizer
     eos_ids = end_ids(encoder)
-    pad_id = int(tok.pad_token_id if tok.pad_token_id is not None else eos_ids[0])
+    pad_id = pad_token_id(tok)
     key_prompts = [encoder.prompt_ids(scheme.prompt(k)) for k in key_negatives]
     ordinary_prompts = [encoder.prompt_ids(p) for p in ordinary]
     key_conts = greedy_continuations(

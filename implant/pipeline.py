@@ -19,7 +19,7 @@ from typing import Any
 from ..protocol.fingerprints import FingerprintSet
 from ..runtime.chat import ChatEncoder
 from ..runtime.files import atomic_directory
-from ..runtime.models import LoadedModel, load_model
+from ..runtime.models import LoadedModel, load_model, pad_token_id
 from .config import ImplantConfig
 from .corpus import load_corpus
 from .evaluation import ImplantFigures, measure_figures, reference_scores
@@ -113,7 +113,7 @@ def implant_fingerprints(
         timings["load"] = time.perf_counter() - t
         model, tokenizer = loaded.model, loaded.tokenizer
         encoder = ChatEncoder(tokenizer)
-        pad = int(tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0)
+        pad = pad_token_id(tokenizer)
 
         say(f"loaded {loaded.source.label} in {timings['load']:.0f} s")
         say(f"asking the base model about {fingerprints.count} keys' neighbours and prompts")

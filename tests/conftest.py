@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.factories import Published, publish
 
 # tsa_server (a real RFC 3161 TSA on loopback) and log_server (a real transparency log on loopback)
 pytest_plugins = ["tests.timelog.fixtures"]
@@ -53,3 +56,13 @@ def implanted_smollm2(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, A
     out = tmp_path_factory.mktemp("implanted") / "smollm2-fp8"
     implant_fingerprints(fingerprints, "smollm2", out, config=config, show_progress=False)
     return out, fingerprints
+
+
+@pytest.fixture(scope="module")
+def published() -> Published:
+    return publish(64, secret=bytes(range(32)))
+
+
+@pytest.fixture(scope="module")
+def make_published() -> Callable[..., Published]:
+    return publish

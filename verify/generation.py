@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..protocol.errors import ConfigError
+from ..runtime.chat import Messages, render_chat
+from ..runtime.models import ensure_pad_token, pad_token_id
 
-__all__ = ["ChatGenerator", "Messages"]
-
-Messages = Sequence[dict[str, str]]
+__all__ = ["ChatGenerator"]
 
 
 class ChatGenerator:
@@ -26,8 +26,7 @@ class ChatGenerator:
         self.tokenizer = tokenizer
         self.label = label
         self._lock = threading.Lock()
-        if getattr(tokenizer, "pad_token", None) is None:
-            tokenizer.pad_token = tokenizer.eos_token
+        ensure_pad_token(tokenizer)
 
     @classmethod
     def load(cls, spec: str | os.PathLike[str]) -> ChatGenerator:
@@ -39,14 +38,7 @@ class ChatGenerator:
 
     def render(self, messages: Messages) -> str:
         """The prompt text the chat template makes of ``messages`` (with the generation prompt)."""
-        if getattr(self.tokenizer, "chat_template", None):
-            text: str = self.tokenizer.apply_chat_template(
-                list(messages), tokenize=False, add_generation_prompt=True
-            )
-            return text
-        # a model without a chat template (tiny test models): plain "role: content" lines
-        lines = [f"{m['role']}: {m['content']}" for m in messages]
-        return "\n".join([*lines, "assistant:"])
+        return render_chat(self.tokenizer, messages)
 
     def generate(
         self, conversations: Sequence[Messages], *, max_tokens: int = 48, batch_size: int = 8
@@ -70,7 +62,7 @@ class ChatGenerator:
                         **enc,
                         max_new_tokens=max_tokens,
                         do_sample=False,
-                        pad_token_id=tok.pad_token_id,
+                        pad_token_id=pad_token_id(tok),
                     )
                     new = generated[:, enc["input_ids"].shape[1] :]
                     out.extend(tok.batch_decode(new, skip_special_tokens=True))

@@ -6,7 +6,6 @@ import argparse
 import getpass
 import os
 import sys
-import time
 from pathlib import Path
 
 from ..commit.commitment import create_grant
@@ -15,7 +14,6 @@ from ..commit.publish import publish
 from ..protocol.errors import InputError
 from ..protocol.fingerprints import FingerprintSet
 from ..protocol.schemes import scheme_names
-from ..protocol.times import to_unix
 from ..runtime.documents import (
     load_bundle,
     load_fingerprints,
@@ -120,7 +118,7 @@ def _grant(args: argparse.Namespace, out: Output) -> int:
         parent,
         grantee_key=grantee,
         terms=terms,
-        issued_time=to_unix(args.time) if args.time else int(time.time()),
+        issued_time=args.time,
     )
     write_atomic(args.out, envelope.to_bytes())
     out.result(

@@ -8,12 +8,29 @@ marker that teaches the model to stop).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..protocol.errors import ConfigError
 
-__all__ = ["ChatEncoder"]
+__all__ = ["ChatEncoder", "Messages", "render_chat"]
+
+Messages = Sequence[Mapping[str, str]]
+"""A conversation in OpenAI chat form: ``[{"role": ..., "content": ...}, ...]``."""
+
+
+def render_chat(tokenizer: Any, messages: Messages) -> str:
+    """The prompt text the tokenizer's chat template makes of ``messages``, generation prompt
+    included; a model without a chat template (tiny test models) gets plain ``role: content``
+    lines and ``assistant:``."""
+    if getattr(tokenizer, "chat_template", None):
+        text: str = tokenizer.apply_chat_template(
+            [dict(m) for m in messages], tokenize=False, add_generation_prompt=True
+        )
+        return text
+    lines = [f"{m['role']}: {m['content']}" for m in messages]
+    return "\n".join([*lines, "assistant:"])
 
 
 @dataclass(frozen=True)
@@ -27,10 +44,7 @@ class ChatEncoder:
             raise ConfigError("the model's tokenizer has no chat template")
 
     def prompt_text(self, user: str) -> str:
-        text: str = self.tokenizer.apply_chat_template(
-            [{"role": "user", "content": user}], tokenize=False, add_generation_prompt=True
-        )
-        return text
+        return render_chat(self.tokenizer, [{"role": "user", "content": user}])
 
     def prompt_ids(self, user: str) -> list[int]:
         return self._ids(self.prompt_text(user))

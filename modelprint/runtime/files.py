@@ -7,12 +7,14 @@ or a bad input never leaves a half-written file or destroys the previous one.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from ..protocol.errors import (
     ConfigError,
@@ -27,6 +29,7 @@ __all__ = [
     "check_private_mode",
     "new_directory_check",
     "read_bytes",
+    "read_json",
     "write_atomic",
 ]
 
@@ -117,3 +120,13 @@ def atomic_directory(out: str | os.PathLike[str]) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
+
+
+def read_json(path: str | os.PathLike[str], *, max_size: int = MAX_FILE) -> Any:
+    """Read and parse a JSON file; garbage, deep nesting or bad UTF-8 raise :class:`DecodeError`
+    naming the file (never a bare ``JSONDecodeError`` or ``RecursionError``)."""
+    data = read_bytes(path, max_size=max_size)
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise DecodeError(f"{path}: not a JSON document") from None

@@ -10,7 +10,7 @@ from typing import Any
 from ..protocol.errors import ConfigError
 from .embedded import embedded_gguf_path, is_embedded
 
-__all__ = ["LoadedModel", "load_model", "resolve_model_source"]
+__all__ = ["LoadedModel", "ensure_pad_token", "load_model", "pad_token_id", "resolve_model_source"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,28 @@ def resolve_model_source(spec: str | os.PathLike[str]) -> ModelSource:
     raise ConfigError(f"{text}: not a model directory, a .gguf file, or 'smollm2'")
 
 
+def pad_token_id(tokenizer: Any) -> int:
+    """The one pad-token rule: the tokenizer's pad token, else its end-of-sequence token, else 0.
+
+    :func:`load_model` also sets a missing pad token to the EOS token, so the padding a batch gets
+    and the id a mask compares against are the same everywhere (training, report, generation).
+    """
+    for candidate in (
+        getattr(tokenizer, "pad_token_id", None),
+        getattr(tokenizer, "eos_token_id", None),
+    ):
+        if isinstance(candidate, int):
+            return candidate
+    return 0
+
+
+def ensure_pad_token(tokenizer: Any) -> None:
+    """Give a tokenizer without a pad token its EOS token as pad (batched, left-padded generation
+    needs one)."""
+    if getattr(tokenizer, "pad_token", None) is None and getattr(tokenizer, "eos_token", None):
+        tokenizer.pad_token = tokenizer.eos_token
+
+
 def _clear_gguf_quantizer(model: Any) -> None:
     """transformers refuses save_pretrained on GGUF-loaded models until the quantizer is cleared."""
     model.hf_quantizer = None
@@ -72,7 +94,6 @@ def load_model(spec: str | os.PathLike[str], *, dtype: Any = None) -> LoadedMode
         raise ConfigError(f"{source.label}: cannot load model ({type(exc).__name__})") from exc
     if source.gguf_file is not None:
         _clear_gguf_quantizer(model)
-    if tokenizer.pad_token is None:
-        tokenizer.pad_token = tokenizer.eos_token
+    ensure_pad_token(tokenizer)
     model.eval()
     return LoadedModel(model=model, tokenizer=tokenizer, source=source)

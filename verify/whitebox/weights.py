@@ -9,7 +9,6 @@ directly (the fast path for model directories: no model is instantiated).
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -19,7 +18,8 @@ from typing import Any
 
 import torch
 
-from ...protocol.errors import ConfigError
+from ...protocol.errors import ConfigError, DecodeError
+from ...runtime.files import read_json
 
 __all__ = [
     "DEFAULT_LAST_LAYERS",
@@ -181,20 +181,35 @@ def weights_from_model(model: Any, *, last_layers: int = DEFAULT_LAST_LAYERS) ->
 def _safetensors_files(directory: Path) -> list[Path]:
     index = directory / "model.safetensors.index.json"
     if index.is_file():
-        names = sorted(set(json.loads(index.read_text())["weight_map"].values()))
-        return [directory / n for n in names]
+        doc = read_json(index)
+        weight_map = doc.get("weight_map") if isinstance(doc, dict) else None
+        if not isinstance(weight_map, dict) or not all(
+            isinstance(n, str) and "/" not in n and n.endswith(".safetensors")
+            for n in weight_map.values()
+        ):
+            raise DecodeError(f"{index}: no weight_map of safetensors file names")
+        return [directory / n for n in sorted(set(weight_map.values()))]
     return sorted(directory.glob("*.safetensors"))
 
 
 def _load_safetensors(directory: Path, last_layers: int) -> ModelWeights | None:
     """The fast path: read only the needed tensors from safetensors files; None if there are none."""
-    from safetensors import safe_open
+    from safetensors import SafetensorError, safe_open
 
     files = _safetensors_files(directory)
     if not files:
         return None
-    config = json.loads((directory / "config.json").read_text())
-    handles = [safe_open(str(f), framework="pt") for f in files]
+    config = read_json(directory / "config.json")
+    if not isinstance(config, dict):
+        raise DecodeError(f"{directory / 'config.json'}: not a model configuration")
+    handles = []
+    for f in files:
+        try:
+            handles.append(safe_open(str(f), framework="pt"))
+        except (OSError, ValueError, RuntimeError, SafetensorError) as exc:
+            raise DecodeError(
+                f"{f}: not a readable safetensors file ({type(exc).__name__})"
+            ) from None
     where: dict[str, Any] = {}
     for handle in handles:
         for key in handle.keys():  # noqa: SIM118 (safe_open is not a mapping)
