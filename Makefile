@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo lint typecheck pytest install-check clean bench
+.PHONY: test test-fast demo lint typecheck pytest install-check clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -34,6 +34,10 @@ pytest: $(STAMP)
 	OMP_NUM_THREADS=$${OMP_NUM_THREADS:-2} $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 test: lint typecheck install-check pytest
+
+# the same without the end-to-end tests on the real model (they take minutes of CPU)
+test-fast: lint typecheck $(STAMP)
+	OMP_NUM_THREADS=$${OMP_NUM_THREADS:-2} $(BIN)/python -m pytest -q -m "not e2e" $(PYTEST_ARGS)
 
 demo: $(STAMP)
 	$(BIN)/modelprint demo --workdir demo-work

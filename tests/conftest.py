@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.factories import Published, publish
+from modelprint.commit.commitment import create_commitment
+from modelprint.commit.identity import Identity
+from modelprint.protocol.fingerprints import FingerprintSet
+from modelprint.protocol.records import Bundle
+from tests.factories import WHITEBOX_LLAMA, Published, publish, save_tiny, tiny_llama
 
 # tsa_server (a real RFC 3161 TSA on loopback) and log_server (a real transparency log on loopback)
-pytest_plugins = ["tests.timelog.fixtures"]
+pytest_plugins = ["tests.servers"]
 
 # A fixed secret, so every run implants the same keys (nothing secret about a test vector).
 IMPLANT_TEST_SECRET = bytes.fromhex(
@@ -66,3 +71,50 @@ def published() -> Published:
 @pytest.fixture(scope="module")
 def make_published() -> Callable[..., Published]:
     return publish
+
+
+_FINGERPRINTS = FingerprintSet.generate(8, "if-decrypt/v1", {})
+
+
+@pytest.fixture
+def make_bundle() -> Callable[[], Bundle]:
+    """Fresh signed bundles (new identity each) without time evidence."""
+
+    def make() -> Bundle:
+        return create_commitment(
+            _FINGERPRINTS, Identity.generate(), model_name="m", claimed_time=1_700_000_000
+        )
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random Llama (2 layers, width 32) with a byte-level chat tokenizer, saved as a
+    Hugging Face directory."""
+    import torch
+
+    torch.set_num_threads(1)
+    out = tmp_path_factory.mktemp("tiny-model")
+    return save_tiny(
+        out, hidden_size=32, intermediate_size=64, num_hidden_layers=2, tie_word_embeddings=False
+    )
+
+
+@pytest.fixture
+def tiny() -> Callable[..., Any]:
+    """``tiny(seed, **config)``: a random tiny Llama in the white-box shape (no tokenizer) with
+    random RMSNorm gains, so folding matters."""
+    return functools.partial(tiny_llama, random_norms=True, **WHITEBOX_LLAMA)
+
+
+@pytest.fixture
+def tiny_dir(tmp_path: Path) -> Callable[[Any, str], Path]:
+    """Save a model as a Hugging Face directory (safetensors + config.json)."""
+
+    def save(model: Any, name: str) -> Path:
+        path = tmp_path / name
+        model.save_pretrained(path)
+        return path
+
+    return save

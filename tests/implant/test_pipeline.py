@@ -14,8 +14,7 @@ from modelprint.implant.pipeline import REPORT_NAME, implant_fingerprints
 from modelprint.protocol.errors import ConfigError
 from modelprint.protocol.fingerprints import FingerprintSet
 from modelprint.runtime.chat import ChatEncoder
-
-from .tiny import tiny_loaded
+from tests.factories import tiny_loaded
 
 FAST = ImplantConfig(
     max_epochs=2,

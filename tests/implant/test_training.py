@@ -19,8 +19,7 @@ from modelprint.implant.training import (
     states_and_anchors,
     target_logits,
 )
-
-from .tiny import tiny_model
+from tests.factories import tiny_llama
 
 
 def _examples() -> list[TrainingExample]:
@@ -37,7 +36,9 @@ def _examples() -> list[TrainingExample]:
 
 
 def _perturbed_lora(layers: int = 4) -> torch.nn.Module:
-    model = attach_lora(tiny_model(100, layers=layers), ImplantConfig(adapter_layers=0.5))
+    model = attach_lora(
+        tiny_llama(vocab_size=100, num_hidden_layers=layers), ImplantConfig(adapter_layers=0.5)
+    )
     generator = torch.Generator().manual_seed(1)
     for name, param in model.named_parameters():
         if "lora_B" in name:
@@ -47,7 +48,9 @@ def _perturbed_lora(layers: int = 4) -> torch.nn.Module:
 
 
 def test_adapter_sits_only_in_the_last_layers() -> None:
-    model = attach_lora(tiny_model(100, layers=4), ImplantConfig(adapter_layers=0.5))
+    model = attach_lora(
+        tiny_llama(vocab_size=100, num_hidden_layers=4), ImplantConfig(adapter_layers=0.5)
+    )
     adapted = {
         int(name.split(".layers.")[1].split(".")[0])
         for name, _ in model.named_parameters()
@@ -183,7 +186,9 @@ def test_a_gradient_reaches_only_the_adapter() -> None:
 
 
 def test_anchors_cost_nothing_for_the_base_and_pull_a_drifted_adapter_back() -> None:
-    model = attach_lora(tiny_model(100, layers=4), ImplantConfig(adapter_layers=0.5))
+    model = attach_lora(
+        tiny_llama(vocab_size=100, num_hidden_layers=4), ImplantConfig(adapter_layers=0.5)
+    )
     first = first_adapted_layer(model, ImplantConfig(adapter_layers=0.5))
     examples = _examples()
     states, anchors = states_and_anchors(model, examples, first, 0, anchors=True)
@@ -276,7 +281,7 @@ def test_the_contrast_pool_turns_each_epoch_and_keeps_the_fixed_examples() -> No
 def test_forced_continuations_score_each_answer_token_from_the_position_before_it() -> None:
     from modelprint.implant.teacher import forced_continuations
 
-    model = tiny_model(100)
+    model = tiny_llama(vocab_size=100)
     pairs = [([5, 6, 7], [8, 9, 10, 11]), ([12, 13], [14, 15])]
     conts = forced_continuations(model, pairs, top_k=3, pad_id=0, max_tokens=3)
     assert [c.ids for c in conts] == [[8, 9, 10], [14, 15]]  # cut to max_tokens

@@ -21,7 +21,7 @@ from modelprint.runtime.keyfiles import load_trust_policy
 from modelprint.verify.chain import verify_chain
 from modelprint.verify.responders import Reply
 from modelprint.verify.session import run_challenge
-from tests.challenge.conftest import Published
+from tests.factories import Published
 
 LOG_TIME = 1_750_000_000
 

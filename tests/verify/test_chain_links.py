@@ -12,7 +12,7 @@ from modelprint.protocol.fingerprints import FingerprintSet
 from modelprint.protocol.records import Bundle, Commitment, Grant
 from modelprint.protocol.trust import UnsafeClaimedTime
 from modelprint.verify.chain import verify_chain
-from tests.challenge.conftest import DAY, T0
+from tests.factories import DAY, T0
 
 POLICY = UnsafeClaimedTime()
 

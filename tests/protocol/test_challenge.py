@@ -36,7 +36,7 @@ from modelprint.protocol.errors import (
 from modelprint.protocol.merkle import MultiProof
 from modelprint.protocol.records import Bundle
 from tests import vectors
-from tests.challenge.conftest import DAY, T0, Published
+from tests.factories import DAY, T0, Published
 
 INDEX_VECTORS = vectors.load("challenge_indices.json")
 REVEAL_VECTORS = vectors.load("challenge_reveal.json")

@@ -19,7 +19,7 @@ from modelprint.verify.generation import ChatGenerator
 from modelprint.verify.responders import LocalResponder, OpenAIResponder
 from modelprint.verify.server import ChatServer
 from modelprint.verify.session import run_challenge
-from tests.challenge.conftest import Published
+from tests.factories import Published
 
 
 @pytest.fixture(scope="module")

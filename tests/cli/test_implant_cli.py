@@ -10,8 +10,7 @@ import pytest
 from modelprint.cli import main
 from modelprint.protocol.fingerprints import FingerprintSet
 from modelprint.runtime.documents import save_fingerprints
-
-from .tiny import save_tiny
+from tests.factories import save_tiny
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

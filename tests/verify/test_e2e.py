@@ -22,7 +22,7 @@ from modelprint.verify.generation import ChatGenerator
 from modelprint.verify.responders import OpenAIResponder
 from modelprint.verify.server import ChatServer
 from modelprint.verify.session import run_challenge
-from tests.challenge.conftest import DAY, T0, publish
+from tests.factories import DAY, T0, publish
 
 pytestmark = pytest.mark.e2e
 

@@ -13,7 +13,7 @@ from modelprint.protocol.errors import ConfigError, TransportError
 from modelprint.protocol.trust import AnyOf, UnsafeClaimedTime
 from modelprint.verify.responders import OpenAIResponder, TranscriptResponder, chat_completions_url
 from modelprint.verify.session import run_challenge
-from tests.challenge.conftest import Published
+from tests.factories import Published
 
 QUERIES = [
     Query(i, f"k{i}", f"amber falcon {1000 + i}", (("user", f"decrypt k{i}"),)) for i in range(6)

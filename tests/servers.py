@@ -5,7 +5,7 @@
 * ``log_server`` (session): a real ``modelprint log serve`` subprocess on loopback;
   ``.url`` to submit to, ``.pub`` (``LOG.pub``) to pin with ``--trust-log``.
 
-Register with ``pytest_plugins = ["tests.timelog.fixtures"]`` in ``tests/conftest.py``. A bundle
+Register with ``pytest_plugins = ["tests.servers"]`` in ``tests/conftest.py``. A bundle
 with trusted time: ``add_evidence(bundle, log=log_server.url, tsa=tsa_server.url)``.
 """
 
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.timelog.tsa import PKI, OpenSSLTSA, make_pki
+from tests.tsa import PKI, OpenSSLTSA, make_pki
 
 __all__ = ["LogProcess", "TSAServer", "log_server", "start_log", "tsa_server"]
 

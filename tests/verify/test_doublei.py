@@ -22,7 +22,7 @@ from modelprint.protocol.trust import UnsafeClaimedTime
 from modelprint.verify.report import render_html, to_json
 from modelprint.verify.responders import Progress, Reply, TranscriptResponder
 from modelprint.verify.session import Outcome, run_challenge
-from tests.challenge.conftest import T0, Published
+from tests.factories import T0, Published
 
 SCHEME = DoubleIScheme()
 Answerer = Callable[[Query], str | None]

@@ -10,7 +10,7 @@ from modelprint.protocol.fingerprints import FingerprintSet
 from modelprint.protocol.trust import UnsafeClaimedTime
 from modelprint.verify.chain import verify_chain
 from modelprint.verify.responders import Reply
-from tests.challenge.conftest import DAY, T0, Published
+from tests.factories import DAY, T0, Published
 
 
 def _chain(times=(T0, T0 + DAY)):

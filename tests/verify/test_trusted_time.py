@@ -17,7 +17,7 @@ from modelprint.protocol.checkpoint import NoteSigner
 from modelprint.protocol.schemes import get_scheme
 from modelprint.runtime.keyfiles import load_trust_policy
 from modelprint.verify.session import run_challenge
-from tests.challenge.conftest import Published
+from tests.factories import Published
 
 LOG_TIME = 1_750_000_000  # 2025-06-15T15:06:40Z, the log's clock
 

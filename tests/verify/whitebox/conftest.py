@@ -1,40 +1,19 @@
-"""Tiny random llama models built in memory, and the adversary's transforms applied to them."""
+"""The adversary's transforms applied to tiny random Llamas.
+
+``tiny`` (the models) and ``tiny_dir`` (saving them) are fixtures of ``tests/conftest.py``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 import torch
 
+from tests.factories import TINY_LLAMA, WHITEBOX_LLAMA, tiny_llama
+
 torch.set_num_threads(1)
-
-TINY = {
-    "vocab_size": 512,
-    "hidden_size": 64,
-    "intermediate_size": 128,
-    "num_hidden_layers": 3,
-    "num_attention_heads": 4,
-    "num_key_value_heads": 2,
-    "head_dim": 16,
-    "max_position_embeddings": 64,
-    "tie_word_embeddings": False,
-}
-
-
-def make_tiny(seed: int, **overrides: Any) -> Any:
-    """A random tiny LlamaForCausalLM (GQA 4:2) with random RMSNorm gains, so folding matters."""
-    from transformers import LlamaConfig, LlamaForCausalLM
-
-    torch.manual_seed(seed)
-    model = LlamaForCausalLM(LlamaConfig(**{**TINY, **overrides})).eval()
-    with torch.no_grad():
-        for name, param in model.named_parameters():
-            if name.endswith("norm.weight"):
-                param.copy_(torch.rand_like(param) + 0.5)
-    return model
 
 
 def disguise(model: Any, seed: int) -> Any:
@@ -48,7 +27,8 @@ def disguise(model: Any, seed: int) -> Any:
     state = t.rotate_hidden(state, config, t.random_orthogonal(model.config.hidden_size, gen))
     state = t.rotate_hidden(state, config, t.random_permutation(model.config.hidden_size, gen))
     state = t.scramble_inner(state, config, gen)
-    twin = make_tiny(seed + 1000, **{k: config[k] for k in TINY})
+    shape = {k: config[k] for k in (*TINY_LLAMA, *WHITEBOX_LLAMA)}
+    twin = tiny_llama(seed + 1000, random_norms=True, **shape)
     twin.load_state_dict({k: v.float() for k, v in state.items()})
     return twin
 
@@ -74,23 +54,6 @@ def lora_finetune(model: Any, *, steps: int = 10, lr: float = 1e-3, seed: int = 
         optimizer.step()
     merged = peft_model.merge_and_unload().eval()
     return merged
-
-
-@pytest.fixture
-def tiny() -> Callable[..., Any]:
-    return make_tiny
-
-
-@pytest.fixture
-def tiny_dir(tmp_path: Path) -> Callable[[Any, str], Path]:
-    """Save a model as a Hugging Face directory (safetensors + config.json)."""
-
-    def save(model: Any, name: str) -> Path:
-        path = tmp_path / name
-        model.save_pretrained(path)
-        return path
-
-    return save
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from modelprint.protocol.records import Bundle
 from modelprint.protocol.timeproof import TimestampEvidence
 from modelprint.protocol.tsa import verify_timestamp
 from modelprint.runtime.keyfiles import load_tsa_roots
-from tests.timelog.fixtures import TSAServer
-from tests.timelog.tsa import OpenSSLTSA, make_pki
+from tests.servers import TSAServer
+from tests.tsa import OpenSSLTSA, make_pki
 
 
 def _roots(path: Path) -> list[x509.Certificate]:

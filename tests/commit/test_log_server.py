@@ -21,7 +21,7 @@ from modelprint.protocol.records import Bundle
 from modelprint.protocol.tiles import TileHasher, decode_entry_bundle, tile_path
 from modelprint.protocol.timeproof import LOG_ENTRY_SIZE, log_entry
 from modelprint.runtime.keyfiles import load_log_key
-from tests.timelog.fixtures import LogProcess, start_log
+from tests.servers import LogProcess, start_log
 
 
 def _verifier(log: LogProcess) -> list[NoteVerifier]:

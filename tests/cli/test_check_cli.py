@@ -31,8 +31,8 @@ from modelprint.runtime.keyfiles import (
     load_trust_policy,
     load_tsa_roots,
 )
-from tests.timelog.fixtures import LogProcess, TSAServer
-from tests.timelog.tsa import make_pki
+from tests.servers import LogProcess, TSAServer
+from tests.tsa import make_pki
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
