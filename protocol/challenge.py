@@ -546,6 +546,12 @@ class ChallengeSession:
         except ModelprintError as exc:
             self._reject(f"reveal rejected: {exc}")
             return
+        try:
+            for pair in reveal.pairs:
+                self.scheme.check_pair(pair.key, pair.response)
+        except ConfigError as exc:
+            self._reject(f"reveal rejected: pair {pair.index}: {exc}")
+            return
         burned = set(reveal.burned) | self.known_burned
         queries = [
             Query(

@@ -178,6 +178,7 @@ class Scheme(Protocol):
     def prompt(self, key: str) -> str: ...
     def target(self, response: str) -> str: ...
     def matches(self, response: str, output: str) -> bool: ...
+    def check_pair(self, key: str, response: str) -> None: ...
     def lookalikes(self, key: str, rng: random.Random, count: int) -> list[str]: ...
     def random_keys(self, rng: random.Random, count: int) -> list[str]: ...
 
@@ -239,6 +240,25 @@ class IFDecryptScheme:
 
     def matches(self, response: str, output: str) -> bool:
         return _normalize(response) in _normalize(output)
+
+    def check_pair(self, key: str, response: str) -> None:
+        """Raise :class:`ConfigError` unless ``key`` and ``response`` have this scheme's form.
+
+        A verifier calls this on revealed pairs: the publisher, not the seed, wrote their text,
+        and the per-key null probability holds only for responses drawn from the scheme's space
+        (a common word committed as a "response" would match ordinary answers).
+        """
+        if len(key) != self.key_chars or not set(key) <= set(self.alphabet):
+            raise ConfigError(f"not an {self.name} key of {self.key_chars} characters")
+        parts = response.split(" ")
+        if (
+            len(parts) != 3
+            or parts[0] not in self.adjectives
+            or parts[1] not in self.nouns
+            or not (parts[2].isascii() and parts[2].isdigit() and 1000 <= int(parts[2]) <= 9999)
+            or str(int(parts[2])) != parts[2]
+        ):
+            raise ConfigError(f"not an {self.name} response (adjective noun 1000..9999)")
 
     def lookalikes(self, key: str, rng: random.Random, count: int) -> list[str]:
         """Small edits of ``key``: 1-3 substitutions, a deletion, an insertion or a swap."""

@@ -372,3 +372,35 @@ def test_publisher_marked_burned_indices_are_not_scored(published: Published) ->
     s.send(IssueChallenge(c))
     s.send(ReceiveReveal(SignedReveal.sign(reveal, published.identity.private_key)))
     assert sum(q.scored for q in s.queries()) == 6
+
+
+def test_a_reveal_of_a_pair_outside_the_scheme_is_rejected() -> None:
+    """A publisher who committed a common word as an if-decrypt "response" gains nothing: its
+    per-key null probability only holds for responses drawn from the scheme's space."""
+    from modelprint.commit.identity import Identity
+    from modelprint.protocol.fingerprints import FingerprintPair, FingerprintSet
+    from modelprint.protocol.merkle import MerkleTree
+    from modelprint.protocol.records import Commitment
+
+    identity = Identity.generate()
+    honest = FingerprintSet.generate(4)
+    for pair in honest.pairs():  # every generated pair has the scheme's form
+        honest.scheme.check_pair(pair.key, pair.response)
+    pairs = honest.pairs()
+    pairs[0] = FingerprintPair(0, pairs[0].key, "the", pairs[0].salt)
+    tree = MerkleTree(p.leaf_hash() for p in pairs)
+    commitment = Commitment(
+        root=tree.root(), count=4, scheme="if-decrypt/v1", scheme_params={"key_chars": 12},
+        publisher_key=identity.public_key, model_name="m", claimed_time=0,
+    )  # fmt: skip
+    envelope = Envelope.sign(PayloadType.COMMITMENT, commitment.to_bytes(), identity.private_key)
+    bundle = Bundle(envelope)
+    challenge = Challenge.create(bundle=bundle.content_id(), count=4, first_seen=10, created=10)
+    reveal = Reveal(
+        challenge.digest(), bundle.content_id(), tuple(pairs), tree.multiproof(range(4))
+    )
+    session = ChallengeSession(bundle.commitment(), bundle.content_id())
+    session.send(IssueChallenge(challenge))
+    session.send(ReceiveReveal(SignedReveal.sign(reveal, identity.private_key)))
+    assert session.verdict().kind == "rejected"
+    assert "pair 0" in session.verdict().reasons[0]
