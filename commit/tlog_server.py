@@ -12,23 +12,21 @@ Write side, ours:
                      -> 200 JSON {"index", "tree_size", "inclusion_proof": [base64], "checkpoint"}
 
 An entry is acknowledged only once it and the checkpoint covering it are durable. Request bodies
-are bounded; malformed requests get a 4xx and change nothing.
+are read by :func:`modelprint.runtime.http.read_body` (length required, ASCII digits, bounded);
+malformed requests get a 4xx and change nothing.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import socket
-import sys
 import threading
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 from ..protocol.errors import DecodeError, LogError, ModelprintError
 from ..protocol.tiles import encode_entry_bundle, parse_tile_path
 from ..protocol.timeproof import LOG_ENTRY_SIZE, parse_log_entry
+from ..runtime.http import BadRequest, QuietThreadingServer, StrictRequestHandler, read_body
 from .tlog_store import LogStore, Sequencer
 
 __all__ = ["MAX_BODY", "LogServer"]
@@ -37,21 +35,11 @@ MAX_BODY = 4096
 """The largest request body the log reads (bytes); larger requests get 413."""
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(StrictRequestHandler):
     server_version = "modelprint-log/1"
     sys_version = ""
     timeout = 30  # seconds a connection may stay silent
     server: LogServer
-
-    def setup(self) -> None:
-        super().setup()
-        # one request/response per round trip: do not let Nagle hold back small writes
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        if self.server.verbose:
-            sys.stderr.write("log: " + (format % args) + "\n")
 
     def _send(
         self,
@@ -72,8 +60,11 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def _fail(self, status: HTTPStatus, message: str, close: bool = False) -> None:
-        self._send(status, (message + "\n").encode("utf-8"), close=close)
+    def _fail(self, status: HTTPStatus, message: str) -> None:
+        self._send(status, (message + "\n").encode("utf-8"))
+
+    def send_refusal(self, status: int, message: str) -> None:
+        self._send(status, (message + "\n").encode("utf-8"), close=True)
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
@@ -104,35 +95,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_HEAD = do_GET
 
-    def _read_body(self) -> bytes | None:
-        if self.headers.get("Transfer-Encoding"):
-            self._fail(HTTPStatus.LENGTH_REQUIRED, "chunked bodies are not accepted", close=True)
-            return None
-        length_text = self.headers.get("Content-Length")
-        if length_text is None:
-            self._fail(HTTPStatus.LENGTH_REQUIRED, "Content-Length required", close=True)
-            return None
-        if not length_text.isdigit() or len(length_text) > 12:
-            self._fail(HTTPStatus.BAD_REQUEST, "bad Content-Length", close=True)
-            return None
-        length = int(length_text)
-        if length > MAX_BODY:
-            self._fail(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"body over {MAX_BODY} bytes", True)
-            return None
-        body = self.rfile.read(length)
-        if len(body) != length:
-            self.close_connection = True
-            return None
-        return body
-
     def do_POST(self) -> None:
         path = self.path.split("?", 1)[0]
         if path != "/add":
-            self._fail(HTTPStatus.NOT_FOUND, "not found", close=True)
-            return
-        body = self._read_body()
-        if body is None:
-            return
+            raise BadRequest(HTTPStatus.NOT_FOUND, "not found")
+        body = read_body(self.headers, self.rfile, limit=MAX_BODY)
         try:
             parse_log_entry(body)
         except DecodeError:
@@ -153,16 +120,15 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(HTTPStatus.OK, json.dumps(reply).encode("utf-8"), "application/json")
 
     def do_PUT(self) -> None:
-        self._fail(HTTPStatus.METHOD_NOT_ALLOWED, "method not allowed", close=True)
+        raise BadRequest(HTTPStatus.METHOD_NOT_ALLOWED, "method not allowed")
 
     do_DELETE = do_PATCH = do_PUT
 
 
-class LogServer(ThreadingHTTPServer):
+class LogServer(QuietThreadingServer):
     """A log store behind HTTP. ``server_address`` gives the bound host and port."""
 
-    daemon_threads = True
-    request_queue_size = 256
+    log_prefix = "log: "
 
     def __init__(
         self, store: LogStore, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False

@@ -9,12 +9,22 @@ the standard library's threading HTTP server: enough for demos, tests and a publ
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http import HTTPStatus
 from typing import Any
+
+from ..protocol.errors import ConfigError
+from ..runtime.http import (
+    BadRequest,
+    QuietThreadingServer,
+    StrictRequestHandler,
+    parse_json_object,
+    read_body,
+)
 
 __all__ = ["ChatBackend", "ChatServer", "serve"]
 
@@ -22,27 +32,21 @@ MAX_BODY = 1 << 20
 MAX_TOKENS_LIMIT = 1024
 
 ChatBackend = Callable[[Sequence[Sequence[dict[str, str]]], int], list[str]]
-"""(conversations, max_tokens) -> replies; ChatGenerator.generate fits, so do test doubles."""
+"""(conversations, max_tokens) -> replies; ChatGenerator.generate fits, so do test doubles.
 
-
-class _BadRequest(Exception):
-    pass
+A backend raises :class:`~modelprint.protocol.errors.ConfigError` for a request it cannot serve
+(the reply is a 400); any other exception is a 500."""
 
 
 def _parse_request(body: bytes) -> tuple[list[dict[str, str]], int]:
-    try:
-        doc = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise _BadRequest("body is not JSON") from None
-    if not isinstance(doc, dict):
-        raise _BadRequest("body is not a JSON object")
+    doc = parse_json_object(body)
     messages = doc.get("messages")
     if not isinstance(messages, list) or not messages:
-        raise _BadRequest("'messages' must be a non-empty list")
+        raise BadRequest(400, "'messages' must be a non-empty list")
     parsed = []
     for m in messages:
         if not isinstance(m, dict) or not isinstance(m.get("role"), str):
-            raise _BadRequest("each message needs a 'role'")
+            raise BadRequest(400, "each message needs a 'role'")
         content = m.get("content")
         if isinstance(content, list):  # [{"type": "text", "text": ...}] parts
             content = "".join(
@@ -51,21 +55,20 @@ def _parse_request(body: bytes) -> tuple[list[dict[str, str]], int]:
                 if isinstance(p, dict) and p.get("type") == "text"
             )
         if not isinstance(content, str):
-            raise _BadRequest("each message needs text 'content'")
+            raise BadRequest(400, "each message needs text 'content'")
         parsed.append({"role": m["role"], "content": content})
     max_tokens = doc.get("max_completion_tokens", doc.get("max_tokens", 64))
     if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1:
-        raise _BadRequest("'max_tokens' must be a positive integer")
+        raise BadRequest(400, "'max_tokens' must be a positive integer")
     if doc.get("stream"):
-        raise _BadRequest("streaming is not supported")
+        raise BadRequest(400, "streaming is not supported")
     return parsed, min(max_tokens, MAX_TOKENS_LIMIT)
 
 
-class ChatServer(ThreadingHTTPServer):
+class ChatServer(QuietThreadingServer):
     """The HTTP server; ``backend`` generates, ``model_name`` is what ``/v1/models`` lists."""
 
-    daemon_threads = True
-    request_queue_size = 256  # the default backlog of 5 drops connections under concurrency
+    log_prefix = "serve: "
 
     def __init__(
         self, address: tuple[str, int], backend: ChatBackend, model_name: str = "local"
@@ -86,24 +89,27 @@ class ChatServer(ThreadingHTTPServer):
         return thread
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(StrictRequestHandler):
     server: ChatServer
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out at once, no 40 ms delayed-ACK stall
 
-    def log_message(self, format: str, *args: Any) -> None:  # quiet; never log bodies
-        return
-
-    def _send(self, status: int, payload: dict[str, Any]) -> None:
+    def _send(self, status: int, payload: dict[str, Any], *, close: bool = False) -> None:
         data = json.dumps(payload, ensure_ascii=False).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
+        if close:
+            self.send_header("Connection", "close")
         self.end_headers()
-        self.wfile.write(data)
+        if self.command != "HEAD":
+            self.wfile.write(data)
 
-    def _error(self, status: int, message: str) -> None:
-        self._send(status, {"error": {"message": message, "type": "invalid_request_error"}})
+    def _error(
+        self, status: int, message: str, kind: str = "invalid_request_error", close: bool = False
+    ) -> None:
+        self._send(status, {"error": {"message": message, "type": kind}}, close=close)
+
+    def send_refusal(self, status: int, message: str) -> None:
+        self._error(status, message, close=True)
 
     def do_GET(self) -> None:
         if self.path.rstrip("/") in ("/v1/models", "/models"):
@@ -123,21 +129,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         if self.path.rstrip("/") not in ("/v1/chat/completions", "/chat/completions"):
-            self._error(404, "not found")
-            return
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            self._error(413, "request too large")
-            return
-        try:
-            messages, max_tokens = _parse_request(self.rfile.read(length))
-        except _BadRequest as exc:
-            self._error(400, str(exc))
-            return
+            raise BadRequest(HTTPStatus.NOT_FOUND, "not found")  # the body is not read: close
+        messages, max_tokens = _parse_request(read_body(self.headers, self.rfile, limit=MAX_BODY))
         try:
             text = self.server.backend([messages], max_tokens)[0]
-        except Exception as exc:
-            self._send(500, {"error": {"message": f"generation failed ({type(exc).__name__})"}})
+        except ConfigError as exc:  # a request this model cannot serve
+            self._error(HTTPStatus.BAD_REQUEST, str(exc))
+            return
+        except Exception as exc:  # the model failed: one line, never the request's text
+            sys.stderr.write(f"{self.server.log_prefix}generation failed ({type(exc).__name__})\n")
+            self._error(500, f"generation failed ({type(exc).__name__})", "server_error")
             return
         self._send(
             200,

@@ -1,0 +1,258 @@
+"""The strict, quiet HTTP/1.1 layer both of our servers stand on (stdlib ``http.server``).
+
+A request body is read only when its framing is beyond doubt: one ``Content-Length`` of ASCII
+digits, within the server's limit, and no ``Transfer-Encoding``. Anything else is refused before a
+byte of the body is read, and the connection is closed after the refusal, so unread bytes are never
+taken for the next request. A JSON body must be UTF-8, one object, without duplicate keys and not
+nested beyond a bound (checked without recursion).
+
+A client that goes away (short body, reset, broken pipe, timeout) is not an error: the connection
+is dropped without a word. A malformed request line or header block gets the standard library's
+4xx. Nothing a client sends prints a traceback; a bug in a handler prints one line (and the
+traceback only with ``verbose``).
+
+    BadRequest (InputError)    a request refused with a 4xx status; the connection closes
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import sys
+import time
+import traceback
+from email.message import Message
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Protocol
+
+from ..protocol.errors import InputError
+
+__all__ = [
+    "MAX_JSON_DEPTH",
+    "BadRequest",
+    "QuietThreadingServer",
+    "StrictRequestHandler",
+    "parse_json_object",
+    "read_body",
+]
+
+MAX_JSON_DEPTH = 64
+"""The deepest nesting of arrays and objects :func:`parse_json_object` accepts by default."""
+
+_LENGTH = re.compile(r"[0-9]{1,10}")  # str patterns: [0-9] is ASCII only, unlike str.isdigit
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+_LINGER_SECONDS = 2.0
+_LINGER_BYTES = 1 << 20
+
+
+class BadRequest(InputError):
+    """A request refused with a 4xx ``status``; the reply says ``message`` and the connection closes.
+
+    Raised by :func:`read_body` and :func:`parse_json_object`, and by handlers that refuse a request
+    whose body they will not read; :class:`StrictRequestHandler` turns it into the reply.
+    """
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = int(status)
+        self.message = message
+
+
+class _Readable(Protocol):
+    def read(self, size: int, /) -> bytes: ...
+
+
+def read_body(headers: Message, rfile: _Readable, *, limit: int, required: bool = True) -> bytes:
+    """Read a request body of exactly ``Content-Length`` bytes, at most ``limit``.
+
+    Raises :class:`BadRequest`: 411 for a ``Transfer-Encoding`` (chunked or any other) or, when
+    ``required``, a missing ``Content-Length``; 400 for a length that is not 1 to 10 ASCII digits
+    or for duplicates that differ; 413 for a length over ``limit`` (the body is not read). A client
+    that sends fewer bytes than it announced raises :class:`ConnectionAbortedError`: close silently.
+    Without a ``Content-Length`` and not ``required``, the body is empty.
+    """
+    if "Transfer-Encoding" in headers:
+        raise BadRequest(HTTPStatus.LENGTH_REQUIRED, "chunked bodies are not accepted")
+    values = [str(v).strip(" \t") for v in headers.get_all("Content-Length") or []]
+    if not values:
+        if required:
+            raise BadRequest(HTTPStatus.LENGTH_REQUIRED, "Content-Length required")
+        return b""
+    if any(v != values[0] for v in values) or not _LENGTH.fullmatch(values[0]):
+        raise BadRequest(HTTPStatus.BAD_REQUEST, "bad Content-Length")
+    length = int(values[0])
+    if length > limit:
+        raise BadRequest(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"body over {limit} bytes")
+    body = rfile.read(length) if length else b""
+    if len(body) != length:
+        raise ConnectionAbortedError(f"client sent {len(body)} of {length} body bytes")
+    return body
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    doc = dict(pairs)
+    if len(doc) != len(pairs):
+        raise ValueError("duplicate key")
+    return doc
+
+
+def _nesting_depth(text: str, bound: int) -> int:
+    """The deepest bracket nesting outside strings, counting no further than ``bound + 1``."""
+    depth = deepest = 0
+    for match in _JSON_BRACKET.finditer(_JSON_STRING.sub("", text)):
+        if match.group() in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > bound:
+                    break
+        else:
+            depth -= 1
+    return deepest
+
+
+def parse_json_object(body: bytes, *, max_depth: int = MAX_JSON_DEPTH) -> dict[str, Any]:
+    """Parse a request body as one JSON object, or raise :class:`BadRequest` (400).
+
+    Refused: bytes that are not UTF-8, text that is not strict JSON (``NaN``, ``Infinity``,
+    duplicate keys, integers over the interpreter's digit limit), a document that is not an object,
+    and nesting deeper than ``max_depth`` (measured by a scan, before the parser recurses).
+    """
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest(HTTPStatus.BAD_REQUEST, "body is not UTF-8") from None
+    if _nesting_depth(text, max_depth) > max_depth:
+        raise BadRequest(HTTPStatus.BAD_REQUEST, f"JSON nested deeper than {max_depth}")
+    try:
+        doc = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_object)
+    except (ValueError, RecursionError):
+        raise BadRequest(HTTPStatus.BAD_REQUEST, "body is not JSON") from None
+    if not isinstance(doc, dict):
+        raise BadRequest(HTTPStatus.BAD_REQUEST, "body is not a JSON object")
+    return doc
+
+
+class QuietThreadingServer(ThreadingHTTPServer):
+    """A threading HTTP server that never prints a traceback for what a client did.
+
+    A handler error that escapes (a bug: :class:`StrictRequestHandler` catches everything a client
+    can cause) is one line on stderr; with ``verbose`` the traceback follows.
+    """
+
+    daemon_threads = True
+    request_queue_size = 256  # the default backlog of 5 drops connections under concurrency
+    verbose = False
+    log_prefix = "http: "
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        exc = sys.exception()
+        if exc is None or isinstance(exc, ConnectionError | TimeoutError):
+            return
+        sys.stderr.write(f"{self.log_prefix}error serving a request: {type(exc).__name__}\n")
+        if self.verbose:
+            traceback.print_exc()
+
+
+class StrictRequestHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1 keep-alive with strict framing, quiet logs and silent disconnects.
+
+    A :class:`BadRequest` raised while handling (by :func:`read_body`, :func:`parse_json_object`
+    or the handler itself) becomes :meth:`send_refusal` with ``Connection: close``. Header blocks
+    the parser could not split cleanly, and GET/HEAD requests that announce a body, are refused
+    with 400 before dispatch. Subclasses override :meth:`send_refusal` for their error format.
+    """
+
+    server: QuietThreadingServer
+    protocol_version = "HTTP/1.1"
+    default_request_version = "HTTP/1.0"  # not 0.9: a garbled request line gets a status line
+    disable_nagle_algorithm = True  # headers and body go out at once, no delayed-ACK stall
+    timeout = 60  # seconds a connection may stay silent (idle, or mid-request)
+    _replied = False
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet; never log bodies
+        if self.server.verbose:
+            sys.stderr.write(self.server.log_prefix + (format % args) + "\n")
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self._replied = True
+        super().send_response(code, message)
+
+    def send_refusal(self, status: int, message: str) -> None:
+        """Send a complete error reply with ``Connection: close`` (plain text by default)."""
+        body = (message + "\n").encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        if getattr(self.headers, "defects", None):
+            raise BadRequest(HTTPStatus.BAD_REQUEST, "malformed header block")
+        if self.command in ("GET", "HEAD") and (
+            "Transfer-Encoding" in self.headers
+            or self.headers.get_all("Content-Length", ["0"]) != ["0"]
+        ):
+            raise BadRequest(HTTPStatus.BAD_REQUEST, f"a {self.command} request has no body")
+        return True
+
+    def handle_one_request(self) -> None:
+        self._replied = False
+        try:
+            try:
+                super().handle_one_request()
+            except BadRequest as exc:
+                self.close_connection = True
+                if not self._replied:
+                    self.send_refusal(exc.status, exc.message)
+                self.wfile.flush()
+            except (ConnectionError, TimeoutError):
+                raise
+            except Exception:
+                self.close_connection = True
+                self.server.handle_error(self.request, self.client_address)
+                if not self._replied:
+                    self.send_refusal(HTTPStatus.INTERNAL_SERVER_ERROR, "internal error")
+                self.wfile.flush()
+        except OSError:  # the client went away (reset, broken pipe, timeout): not an error
+            self.close_connection = True
+
+    def handle(self) -> None:
+        super().handle()
+        self._linger()
+
+    def _linger(self) -> None:
+        """Half-close, then discard what the client still sends (bounded) before closing.
+
+        Closing a socket with unread bytes (a refused body, the rest of an over-long line) sends a
+        reset, which can destroy the last reply before the client reads it; a lingering close lets
+        it arrive. The discarded bytes are never parsed.
+        """
+        try:
+            self.connection.shutdown(socket.SHUT_WR)
+            deadline = time.monotonic() + _LINGER_SECONDS
+            drained = 0
+            while drained < _LINGER_BYTES:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self.connection.settimeout(left)
+                chunk = self.connection.recv(65536)
+                if not chunk:
+                    break
+                drained += len(chunk)
+        except OSError:
+            pass
