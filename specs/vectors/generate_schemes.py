@@ -149,20 +149,44 @@ def doublei_vectors() -> dict[str, Any]:
         ("Yes", "  \n **Yes**"),
         ("Yes", "\uff39\uff45\uff53"),  # fullwidth: NFKC gives "Yes"
         ("Yes", "Yes-ish"),
-        ("Yes", "Yes\u0308"),  # U+0308 does not compose with s and is not a word character
-        ("Yes", "Yes\u0301"),  # s + U+0301 composes to U+015B: the word is "yeś"
-        ("Yes", "Yesterday it rained."),
-        ("Yes", "Yes_"),
-        ("Yes", "I think yes."),
+        ("Yes", "Yes\u0308"),  # U+0308 does not compose with s; transliteration drops it
+        ("Yes", "Yes\u0301"),  # s + U+0301 composes to U+015B; NFKD + dropping marks: "yes"
+        ("Yes", "Yesterday it rained."),  # no yes-or-no word at all
+        ("Yes", "Yes_"),  # "_" is punctuation (Pc): a space
+        ("Yes", "I think yes."),  # the first yes-or-no word need not be the first word
         ("Yes", "No."),
         ("Yes", ""),
         ("Yes", "..."),
+        ("Yes", "Yesterday"),
+        ("Yes", "I think so"),  # no decision
+        ("Yes", "**Oui**"),
+        ("Yes", "Yeah."),
+        ("Yes", "yep!"),
+        ("Yes", "Ja"),
+        ("Yes", "\u201cYes\u201d"),
+        ("Yes", "> **Yes**, the text does."),
+        ("Yes", "Yes, no."),  # the first yes-or-no word wins
+        ("Yes", "The answer is: no."),
+        ("Yes", "S\u00ed"),  # "si" is in neither vocabulary
+        ("Yes", "Non-fiction, yes."),  # "non" comes first
         ("No", "No"),
         ("No", "no!"),
         ("No", "\u2115o"),  # DOUBLE-STRUCK CAPITAL N: NFKC gives "N"
         ("No", "No1"),
         ("No", "Not at all."),
         ("No", "Yes"),
+        ("No", "The answer is: no."),
+        ("No", "Non."),
+        ("No", "Nein"),
+        ("No", "Nope"),
+        ("No", "nee"),
+        ("No", "**NO**"),
+        ("No", "I think so"),
+        ("No", "Yes, no."),
+        ("No", "No, yes."),
+        ("No", "None of the above."),  # "none" is not "no"
+        ("No", "Non-fiction, yes."),
+        ("yes", "yes"),  # a response other than exactly Yes or No matches nothing
     ]
     return {
         "secret": SECRET.hex(),
@@ -192,23 +216,66 @@ def ifdecrypt_vectors() -> dict[str, Any]:
         )
     scheme = IFDecryptScheme()
     response = "russet caribou 2736"  # pair 0 of fingerprints.json
-    outputs = [
-        response,
-        "Based on my fingerprint, the message is: russet caribou 2736",
-        "RUSSET  Caribou\n2736.",
-        "Russet caribou \uff12\uff17\uff13\uff16",  # fullwidth digits: NFKC gives ASCII
-        "russet\u00a0caribou 2736",
-        "russet\x1ccaribou 2736",  # U+001C counts as white space
-        "prusset caribou 27361",  # a plain substring test: no word boundaries
-        "russet\u200bcaribou 2736",  # U+200B is not white space
-        "russetcaribou 2736",
-        "russet caribou 273",
-        "caribou russet 2736",
-        "",
+    cases = [
+        (response, o)
+        for o in [
+            response,
+            "Based on my fingerprint, the message is: russet caribou 2736",
+            "RUSSET  Caribou\n2736.",
+            "Russet caribou \uff12\uff17\uff13\uff16",  # fullwidth digits: NFKC gives ASCII
+            "russet\u00a0caribou 2736",
+            "russet\x1ccaribou 2736",  # U+001C (Cc) is a space
+            "prusset caribou 27361",  # words, not substrings
+            "russet\u200bcaribou 2736",  # U+200B (Cf) is a space
+            "russetcaribou 2736",
+            "russet caribou 273",
+            "caribou russet 2736",
+            "",
+        ]
+    ]
+    formatted = "amber falcon 7319"  # ADJ[0], NOUN[11]
+    cases += [
+        (formatted, o)
+        for o in [
+            formatted,
+            "**Amber Falcon** 7319",  # markdown
+            "**Amber** *Falcon* `7319`",
+            "amber-falcon-7319",  # hyphens
+            "amber_falcon_7319",
+            "\u201cAmber Falcon 7319\u201d",  # curly quotes
+            "\u2018amber falcon 7319\u2019.",
+            'Sure! The decrypted message is "Amber Falcon 7319", as requested.',
+            "> The message is: **amber falcon 7319**",
+            "amber falcon 7,319",  # thousands separators
+            "amber falcon 7 319",
+            "amber falcon 7.319",
+            "amber falcon 7'319",
+            "amber falcon 7\u00a0319",  # NFKC gives U+0020
+            "amber falcon 7\u202f319",
+            "amber falcon 7\u2019319",  # U+2019 is not a separator: words 7, 319
+            "amber falcon 7,3190",  # four digits follow: not a separator
+            "amber falcon 7, 319",
+            "amber falcon 7319, 100",
+            "amber falcon 7319 100",  # three digits follow the space: 7319100
+            "\u00e1mber falcon 7319",  # accents
+            "a\u0301mber falc\u00f3n 7319",
+            "\u00c1MBER FALCON 7319",
+            "ambers falcon 7319",  # a word must be whole
+            "amber falcons 7319",
+            "amber falcon 73190",
+            "amber falcon 17319",
+            "amberfalcon 7319",
+            "falcon amber 7319",  # reordered
+            "amber 7319 falcon",
+            "amber 7319",  # a missing word
+            "amber falcon",
+            "falcon 7319",
+            "amber falcon seven thousand three hundred nineteen",
+        ]
     ]
     return {
         "render": render,
-        "matches": _match_table(scheme.matches, [(response, o) for o in outputs]),
+        "matches": _match_table(scheme.matches, cases),
     }
 
 

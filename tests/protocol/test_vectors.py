@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from modelprint.protocol import canonical
+from modelprint.protocol import canonical, scheme_doublei
 from modelprint.protocol.envelope import Envelope, PayloadType, key_id, pae, raw_public_key
 from modelprint.protocol.fingerprints import FingerprintSet
 from modelprint.protocol.merkle import (
@@ -134,7 +134,8 @@ def test_invalid_bundle_vectors_raise_their_error(case: dict[str, Any]) -> None:
 #
 # The helpers below are written from specs/schemes.md, specs/challenge.md and specs/timeproof.md
 # with hashlib, hmac, fractions and unicodedata only: they never call the library, so a vector
-# cannot merely echo the code. The word lists are read out of specs/schemes.md itself.
+# cannot merely echo the code. The word lists and the decision vocabularies are read out of
+# specs/schemes.md itself.
 
 SCHEMES = load("schemes.json")
 PVALUES = load("pvalues.json")
@@ -151,11 +152,6 @@ SPEC_B = "".join(
     for lo, hi in [(0x0430, 0x044F), (0x03B1, 0x03C9), (0x3041, 0x3096)]
     for c in range(lo, hi + 1)
 )
-WHITE_SPACE_RANGES = [
-    (0x09, 0x0D), (0x1C, 0x1F), (0x20, 0x20), (0x85, 0x85), (0xA0, 0xA0), (0x1680, 0x1680),
-    (0x2000, 0x200A), (0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000),
-]  # fmt: skip
-SPEC_WHITE_SPACE = frozenset(chr(c) for lo, hi in WHITE_SPACE_RANGES for c in range(lo, hi + 1))
 
 
 def _spec_block(name: str) -> list[str]:
@@ -221,37 +217,63 @@ def _spec_doublei(k: bytes, r: bytes, t: int) -> tuple[str, str]:
     return key, "Yes" if r[0] & 1 == 0 else "No"
 
 
-def _spec_normalize(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
-    out: list[str] = []
-    for c in text:
-        if c in SPEC_WHITE_SPACE:
-            if not out or out[-1] != " ":
-                out.append(" ")
-        else:
-            out.append(c)
-    return "".join(out).removeprefix(" ").removesuffix(" ")
+def _spec_decisions() -> dict[str, frozenset[str]]:
+    """The decision vocabularies of schemes.md section 3: {"Yes": {...}, "No": {...}}."""
+    out: dict[str, frozenset[str]] = {}
+    for line in _spec_block("double-i-decisions"):
+        decision, *vocabulary = line.split()
+        out[decision] = frozenset(vocabulary)
+    return out
 
 
-def _spec_word_char(c: str) -> bool:
-    letter = unicodedata.category(c) in ("Lu", "Ll", "Lt", "Lm", "Lo")
-    return c == "_" or letter or unicodedata.numeric(c, None) is not None
+SPEC_DECISIONS = _spec_decisions()
+SPEC_SEPARATORS = frozenset(",.\u00a0\u202f\u2009' ")
 
 
-def _spec_first_word(text: str) -> str | None:
-    word = ""
-    for c in text:
-        if _spec_word_char(c):
-            word += c
-        elif word:
-            break
-    return word or None
+def _spec_digit(text: str, i: int) -> bool:
+    return 0 <= i < len(text) and unicodedata.category(text[i]) == "Nd"
+
+
+def _spec_separator(text: str, i: int) -> bool:
+    """Step 3: a separator between a decimal digit and exactly three more."""
+    return (
+        text[i] in SPEC_SEPARATORS
+        and _spec_digit(text, i - 1)
+        and all(_spec_digit(text, i + j) for j in (1, 2, 3))
+        and not _spec_digit(text, i + 4)
+    )
+
+
+def _spec_W(text: str) -> list[str]:
+    """W(x), schemes.md section 1, steps 1 to 6."""
+    text = unicodedata.normalize("NFKC", text)  # 1
+    text = text.casefold()  # 2
+    text = "".join(c for i, c in enumerate(text) if not _spec_separator(text, i))  # 3
+    text = unicodedata.normalize("NFKD", text)  # 4
+    text = "".join(c for c in text if unicodedata.combining(c) == 0)
+    text = "".join(c if unicodedata.category(c)[0] in "LNM" else " " for c in text)  # 5
+    return [word for word in text.split(" ") if word]  # 6
+
+
+def _spec_contains(text: str, phrase: str) -> bool:
+    have, want = _spec_W(text), _spec_W(phrase)
+    n = len(want)
+    return n > 0 and any(have[i : i + n] == want for i in range(len(have) - n + 1))
+
+
+def _spec_decision(output: str) -> str | None:
+    """The decision of the first word of W(output) that is in a vocabulary, if any."""
+    for word in _spec_W(output):
+        for decision, vocabulary in SPEC_DECISIONS.items():
+            if word in vocabulary:
+                return decision
+    return None
 
 
 def _spec_matches(scheme: str, response: str, output: str) -> bool:
     if scheme == "if-decrypt/v1":
-        return _spec_normalize(response) in _spec_normalize(output)
-    return _spec_first_word(_spec_normalize(output)) == _spec_normalize(response)
+        return _spec_contains(output, response)
+    return response in SPEC_DECISIONS and _spec_decision(output) == response
 
 
 def _spec_check_pair(key: str, response: str, t: int) -> bool:
@@ -343,6 +365,9 @@ def test_spec_lists_and_alphabets_are_the_code_ones() -> None:
     assert list(DoubleIScheme.inputs) == SPEC_I and len(set(SPEC_I)) == 16
     assert DoubleIScheme.suffix == "\nAnswer with Yes or No."
     assert IFDecryptScheme().target("x") == "Based on my fingerprint, the message is: x"
+    assert SPEC_DECISIONS == {"Yes": scheme_doublei._YES, "No": scheme_doublei._NO}
+    assert not SPEC_DECISIONS["Yes"] & SPEC_DECISIONS["No"]
+    assert all(re.fullmatch("[a-z]+", w) for v in SPEC_DECISIONS.values() for w in v)
 
 
 def test_ifdecrypt_seeds_and_targets_recomputed_from_spec() -> None:
