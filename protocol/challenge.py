@@ -32,6 +32,7 @@ two never share an id in replies or transcripts).
 
 from __future__ import annotations
 
+import dataclasses
 import secrets as _secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -96,6 +97,8 @@ MAX_CHALLENGE = 4096
 """The most fingerprints one challenge may ask for."""
 MAX_TEXT = 4096
 """The longest key or response text a reveal may carry (characters)."""
+MAX_SAMPLES = 64
+"""The most answers a verifier asks for per query."""
 
 
 def _u32(value: int) -> bytes:
@@ -391,11 +394,16 @@ class ReceiveReveal:
 
 @dataclass(frozen=True, slots=True)
 class RecordAnswer:
-    """The suspect's output for one query, or the error that prevented one."""
+    """The suspect's output for one query, or the error that prevented one.
+
+    ``more`` holds the further answers when the query asked for several samples (``output`` is
+    the first); answers that could not be had are simply missing and count against the
+    fingerprint."""
 
     index: int
     output: str | None
     error: str | None = None
+    more: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -447,6 +455,8 @@ class Query:
     messages: tuple[tuple[str, str], ...]
     scored: bool = True
     role: QueryRole = "trigger"
+    samples: int = 1
+    """How many answers to ask for (a suspect that samples answers differently each time)."""
 
     @property
     def leaf(self) -> int:
@@ -464,6 +474,8 @@ class Answer:
     output: str | None
     error: str | None
     matched: bool
+    outputs: tuple[str, ...] = ()
+    """Every answer received for the query (``output`` is the first)."""
 
 
 class ChallengeSession:
@@ -482,7 +494,15 @@ class ChallengeSession:
         threshold: Fraction = DEFAULT_THRESHOLD,
         p0: Fraction | None = None,
         known_burned: Iterable[int] = (),
+        system_prompts: Iterable[str] = (),
+        samples: int = 1,
     ) -> None:
+        if not 1 <= samples <= MAX_SAMPLES:
+            raise ConfigError(f"samples must be in 1..{MAX_SAMPLES}")
+        self.system_prompts = tuple(system_prompts)
+        if any(not 0 < len(p) <= MAX_TEXT for p in self.system_prompts):
+            raise ConfigError(f"a system prompt holds 1..{MAX_TEXT} characters")
+        self.samples = samples
         self.commitment = commitment
         self.bundle_id = bundle_id
         self.scheme: Scheme = get_scheme(commitment.scheme, commitment.scheme_params)
@@ -558,8 +578,9 @@ class ChallengeSession:
                 index=p.index,
                 key=p.key,
                 expected=p.response,
-                messages=(("user", self.scheme.prompt(p.key)),),
+                messages=self._messages(self.scheme.prompt(p.key)),
                 scored=p.index not in burned,
+                samples=self.samples,
             )
             for p in reveal.pairs
         ]
@@ -573,8 +594,10 @@ class ChallengeSession:
         self.reveal = reveal
         self.state = SessionState.QUERYING
 
-    @staticmethod
-    def _reference(scheme: DoubleIScheme, trigger: Query) -> Query:
+    def _messages(self, prompt: str) -> tuple[tuple[str, str], ...]:
+        return (*(("system", text) for text in self.system_prompts), ("user", prompt))
+
+    def _reference(self, scheme: DoubleIScheme, trigger: Query) -> Query:
         """The trigger-free twin of ``trigger``; raises ConfigError for a malformed pair."""
         try:
             scheme.check_pair(trigger.key, trigger.expected)
@@ -585,9 +608,10 @@ class ChallengeSession:
             index=reference_index(trigger.index),
             key=key,
             expected=trigger.expected,
-            messages=(("user", scheme.prompt(key)),),
+            messages=self._messages(scheme.prompt(key)),
             scored=trigger.scored,
             role="reference",
+            samples=trigger.samples,
         )
 
     def _record(self, event: RecordAnswer) -> None:
@@ -598,8 +622,21 @@ class ChallengeSession:
             raise StateError(f"index {event.index} already has an answer")
         if (event.output is None) == (event.error is None):
             raise StateError("an answer carries an output or an error, not both or neither")
-        matched = event.output is not None and self.scheme.matches(query.expected, event.output)
-        self._answers[event.index] = Answer(query, event.output, event.error, matched)
+        if (event.more and event.output is None) or 1 + len(event.more) > query.samples:
+            raise StateError(f"more answers for index {event.index} than its samples")
+        outputs = () if event.output is None else (event.output, *event.more)
+        hits = sum(1 for o in outputs if self.scheme.matches(query.expected, o))
+        # with several samples the majority decides; what is missing counts against the
+        # fingerprint: a trigger needs more than half its samples, a reference (the control of
+        # a reference-scored scheme) gives the committed decision with half of them
+        missing = query.samples - len(outputs)
+        if query.role == "reference":
+            matched = 2 * (hits + missing) >= query.samples
+        elif self.doublei is not None:
+            matched = 2 * hits > query.samples
+        else:
+            matched = hits > 0
+        self._answers[event.index] = Answer(query, event.output, event.error, matched, outputs)
 
     def _conclude(self, trusted_time: int | None) -> None:
         assert self.challenge is not None
@@ -611,17 +648,29 @@ class ChallengeSession:
         answers = [self._answers.get(q.index) for q in scored]
         matched = sum(1 for a in answers if a is not None and a.matched)
         failed = sum(1 for a in answers if a is None or a.output is None)
+        # any of K answers may match: the per-key null of K draws is at most K * p0 (a union
+        # bound, whatever the dependence between the draws; specs/challenge.md section 6)
+        p0 = min(Fraction(1), self.samples * self.p0)
         self._verdict = decide(
             matched=matched,
             queried=len(scored),
             failed=failed,
-            p0=self.p0,
+            p0=p0,
             threshold=self.threshold,
             trusted_time=trusted_time,
             first_seen=self.challenge.first_seen,
             excluded=len(self._queries) - len(scored),
         )
+        if self.samples > 1:
+            self._note(
+                f"{self.samples} answers per key, any of which may match: per-key null "
+                f"{float(p0):.3g} = {self.samples} x {float(self.p0):.3g} (a union bound)"
+            )
         self.state = SessionState.DONE
+
+    def _note(self, reason: str) -> None:
+        assert self._verdict is not None
+        self._verdict = dataclasses.replace(self._verdict, reasons=(*self._verdict.reasons, reason))
 
     def _conclude_by_reference(self, trusted_time: int | None) -> None:
         """Fisher scoring; a failed query always counts against the fingerprint."""
@@ -651,6 +700,11 @@ class ChallengeSession:
             first_seen=self.challenge.first_seen,
             excluded=sum(1 for q in self._queries.values() if not q.scored and q.role == "trigger"),
         )
+        if self.samples > 1:
+            self._note(
+                f"{self.samples} answers per query: the majority is the query's decision (a tie, "
+                "or a missing answer, counts against the fingerprint)"
+            )
         self.state = SessionState.DONE
 
     def _reject(self, reason: str) -> None:

@@ -16,12 +16,12 @@ from __future__ import annotations
 import math
 import random
 import re
-import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import ClassVar
 
 from .errors import ConfigError
+from .matching import first_of
 
 __all__ = ["DecisionTable", "DoubleIScheme", "fisher_exact", "fisher_tail"]
 
@@ -71,9 +71,9 @@ _DECISIONS: tuple[str, str] = ("Yes", "No")
 _KEY_SHAPE = re.compile(r"^(\S+) (.+)\nInput: (\S+) (.+)$", re.DOTALL)
 
 
-def _normalize(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return re.sub(r"\s+", " ", text).strip()
+_YES = frozenset({"yes", "yeah", "yep", "oui", "ja"})
+_NO = frozenset({"no", "nope", "non", "nein", "nee"})
+_VOCABULARIES = {"Yes": (_YES, _NO), "No": (_NO, _YES)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,9 +129,11 @@ class DoubleIScheme:
         return response + "."
 
     def matches(self, response: str, output: str) -> bool:
-        """The output's first word is the decision (``"Yes."``, ``"yes, ..."``)."""
-        words = re.findall(r"\w+", _normalize(output))
-        return bool(words) and words[0] == _normalize(response)
+        """The output's first yes-or-no word is the decision (``"Yes."``, ``"**Oui**"``, ``"The
+        answer is: no"``). Trigger and reference queries are read by the same rule, so how
+        tolerant it is cannot bias the Fisher test."""
+        vocabularies = _VOCABULARIES.get(response)
+        return vocabularies is not None and first_of(output, vocabularies) == 0
 
     def reference_key(self, key: str) -> str:
         """The key's task with both triggers removed: the control query of the Fisher test."""

@@ -10,13 +10,12 @@ specific: look-alike keys (small edits of a real key) and fresh random keys of t
 from __future__ import annotations
 
 import random
-import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
 from .errors import ConfigError
+from .matching import contains_phrase
 from .scheme_doublei import DoubleIScheme
 
 __all__ = ["IFDecryptScheme", "Scheme", "get_scheme", "scheme_names"]
@@ -183,11 +182,6 @@ class Scheme(Protocol):
     def random_keys(self, rng: random.Random, count: int) -> list[str]: ...
 
 
-def _normalize(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return re.sub(r"\s+", " ", text).strip()
-
-
 @dataclass(frozen=True, slots=True)
 class IFDecryptScheme:
     """``if-decrypt/v1``: Instructional-Fingerprinting-style "decrypt this message" prompts.
@@ -239,7 +233,9 @@ class IFDecryptScheme:
         return self.reply.format(response=response)
 
     def matches(self, response: str, output: str) -> bool:
-        return _normalize(response) in _normalize(output)
+        """The response's three words, in order, anywhere in the output (formatting ignored:
+        :func:`~modelprint.protocol.matching.contains_phrase`)."""
+        return contains_phrase(output, response, transliterate=True)
 
     def check_pair(self, key: str, response: str) -> None:
         """Raise :class:`ConfigError` unless ``key`` and ``response`` have this scheme's form.

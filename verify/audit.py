@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import time as _time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -42,6 +42,7 @@ def responder_for(
     retries: int = 3,
     max_tokens: int = DEFAULT_MAX_TOKENS,
     batch_size: int = 8,
+    temperature: float = 0.0,
 ) -> Responder:
     """The suspect to query: exactly one of ``api`` (with ``model``), ``local`` or ``transcript``."""
     from .responders import LocalResponder, OpenAIResponder, TranscriptResponder
@@ -54,10 +55,12 @@ def responder_for(
             raise ConfigError("an API suspect needs the model name to request (--model NAME)")
         return OpenAIResponder(
             api, model, concurrency=concurrency, timeout=timeout, retries=retries,
-            max_tokens=max_tokens,
+            max_tokens=max_tokens, temperature=temperature,
         )  # fmt: skip
     if local is not None:
-        return LocalResponder(local, batch_size=batch_size, max_tokens=max_tokens)
+        return LocalResponder(
+            local, batch_size=batch_size, max_tokens=max_tokens, temperature=temperature
+        )
     assert transcript is not None
     return TranscriptResponder(transcript)
 
@@ -103,6 +106,8 @@ def audit(
     local: PathLike | None = None,
     threshold: Fraction = DEFAULT_THRESHOLD,
     prior_reveals: Iterable[SignedReveal | PathLike] = (),
+    system_prompts: Sequence[str] = (),
+    samples: int = 1,
     progress: Progress | None = None,
 ) -> Outcome:
     """Challenge the suspect and return the outcome (verdict, p-value, time evidence, queries)."""
@@ -110,7 +115,8 @@ def audit(
     responder = _suspect(suspect, {"api": api, "model": model, "local": local})
     return run_challenge(
         b, c, r, responder, policy=policy, threshold=threshold,
-        known_burned=known_burned(prior_reveals, b.content_id()), progress=progress,
+        known_burned=known_burned(prior_reveals, b.content_id()), system_prompts=system_prompts,
+        samples=samples, progress=progress,
     )  # fmt: skip
 
 
@@ -126,6 +132,8 @@ async def audit_async(
     local: PathLike | None = None,
     threshold: Fraction = DEFAULT_THRESHOLD,
     prior_reveals: Iterable[SignedReveal | PathLike] = (),
+    system_prompts: Sequence[str] = (),
+    samples: int = 1,
     progress: Progress | None = None,
 ) -> Outcome:
     """:func:`audit` for a caller inside a running event loop (the API suspect is awaited)."""
@@ -133,7 +141,8 @@ async def audit_async(
     responder = _suspect(suspect, {"api": api, "model": model, "local": local})
     return await run_challenge_async(
         b, c, r, responder, policy=policy, threshold=threshold,
-        known_burned=known_burned(prior_reveals, b.content_id()), progress=progress,
+        known_burned=known_burned(prior_reveals, b.content_id()), system_prompts=system_prompts,
+        samples=samples, progress=progress,
     )  # fmt: skip
 
 

@@ -125,6 +125,8 @@ def verify_chain(
     reveals: Sequence[SignedReveal] = (),
     threshold: Fraction = DEFAULT_THRESHOLD,
     require_time: bool = True,
+    system_prompts: Sequence[str] = (),
+    samples: int = 1,
 ) -> ChainResult:
     """Check the links root first; challenge every stage when a responder is given.
 
@@ -191,8 +193,9 @@ def verify_chain(
             zip(result.links, bundles, challenges, reveals, strict=True)
         ):
             link.outcome = run_challenge(
-                bundle, challenge, reveal, responder, policy=policy, threshold=threshold
-            )
+                bundle, challenge, reveal, responder, policy=policy, threshold=threshold,
+                system_prompts=system_prompts, samples=samples,
+            )  # fmt: skip
             if link.outcome.verdict.kind != "match":
                 result.findings.append(
                     Finding(

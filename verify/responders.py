@@ -52,6 +52,8 @@ class Reply:
     output: str | None
     error: str | None = None
     seconds: float = 0.0
+    more: tuple[str, ...] = ()
+    """Further answers to a query that asked for several samples (``output`` is the first)."""
 
 
 Progress = Callable[[Reply], None]
@@ -68,7 +70,8 @@ class Responder(Protocol):
 
 
 class LocalResponder:
-    """A local model, loaded once, answering with batched greedy generation."""
+    """A local model, loaded once, answering with batched generation: greedy, or sampled at
+    ``temperature`` (each of a query's samples with its own seed, so they differ)."""
 
     def __init__(
         self,
@@ -77,6 +80,9 @@ class LocalResponder:
         generator: Any = None,
         batch_size: int = 8,
         max_tokens: int = DEFAULT_MAX_TOKENS,
+        temperature: float = 0.0,
+        top_p: float = 1.0,
+        seed: int = 0,
     ) -> None:
         from .generation import ChatGenerator
 
@@ -87,32 +93,44 @@ class LocalResponder:
         self.generator: ChatGenerator = generator
         self.batch_size = batch_size
         self.max_tokens = max_tokens
+        self.temperature = temperature
+        self.top_p = top_p
+        self.seed = seed
 
     def describe(self) -> str:
         return f"local model {self.generator.label}"
+
+    def _generate(self, chunk: Sequence[Query], draw: int) -> list[str]:
+        return self.generator.generate(
+            [q.chat() for q in chunk],
+            max_tokens=self.max_tokens,
+            batch_size=len(chunk),
+            temperature=self.temperature,
+            top_p=self.top_p,
+            seed=self.seed + draw,
+        )
 
     def answer(self, queries: Sequence[Query], progress: Progress | None = None) -> list[Reply]:
         replies: list[Reply] = []
         for start in range(0, len(queries), self.batch_size):
             chunk = queries[start : start + self.batch_size]
+            draws = max(q.samples for q in chunk) if self.temperature > 0 else 1
             began = time.perf_counter()
             try:
-                outputs = self.generator.generate(
-                    [q.chat() for q in chunk], max_tokens=self.max_tokens, batch_size=len(chunk)
-                )
+                samples = [self._generate(chunk, d) for d in range(draws)]
             except ModelprintError:
                 raise  # a configuration error is the caller's, not N failed queries
             except (RuntimeError, ValueError, IndexError, MemoryError) as exc:
                 # a model that fails on one batch must not crash the whole challenge
-                outputs = None
+                samples = []
                 error = f"local generation failed ({type(exc).__name__})"
             each = (time.perf_counter() - began) / max(1, len(chunk))
             for i, q in enumerate(chunk):
-                reply = (
-                    Reply(q.index, outputs[i], None, each)
-                    if outputs is not None
-                    else Reply(q.index, None, error, each)
-                )
+                if not samples:
+                    reply = Reply(q.index, None, error, each)
+                else:  # greedy decoding gives the same answer every time: one draw serves all
+                    outputs = [s[i] for s in samples] * (q.samples if draws == 1 else 1)
+                    reply = Reply(q.index, outputs[0], None, each, tuple(outputs[1 : q.samples]))
                 replies.append(reply)
                 if progress:
                     progress(reply)
@@ -193,6 +211,7 @@ class OpenAIResponder:
         retries: int = 3,
         backoff: float = 0.5,
         max_tokens: int = DEFAULT_MAX_TOKENS,
+        temperature: float = 0.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         if not 1 <= concurrency <= 256:
@@ -207,6 +226,9 @@ class OpenAIResponder:
         self.retries = retries
         self.backoff = backoff
         self.max_tokens = max_tokens
+        if not 0.0 <= temperature <= 2.0:
+            raise ConfigError("temperature must be in 0..2")
+        self.temperature = temperature
         self._transport = transport
 
     def __repr__(self) -> str:  # never show the key
@@ -241,9 +263,13 @@ class OpenAIResponder:
             trust_env=False,
         ) as client:
 
-            async def one(query: Query) -> Reply:
+            async def once(query: Query) -> Reply:
                 async with semaphore:
-                    reply = await self._ask(client, query)
+                    return await self._ask(client, query)
+
+            async def one(query: Query) -> Reply:
+                replies = await asyncio.gather(*(once(query) for _ in range(query.samples)))
+                reply = _combined(query, replies)
                 if progress:
                     progress(reply)
                 return reply
@@ -255,7 +281,7 @@ class OpenAIResponder:
             "model": self.model,
             "messages": query.chat(),
             "max_tokens": self.max_tokens,
-            "temperature": 0,
+            "temperature": self.temperature,
             "stream": False,
         }
         began = time.perf_counter()
@@ -289,6 +315,15 @@ class OpenAIResponder:
         )
 
 
+def _combined(query: Query, replies: Sequence[Reply]) -> Reply:
+    """One reply holding every sample that came back (an error only when none did)."""
+    outputs = [r.output for r in replies if r.output is not None]
+    seconds = sum(r.seconds for r in replies)
+    if not outputs:
+        return Reply(query.index, None, replies[0].error, seconds)
+    return Reply(query.index, outputs[0], None, seconds, tuple(outputs[1:]))
+
+
 def _retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("retry-after")
     try:
@@ -316,11 +351,17 @@ class TranscriptResponder:
         entries = doc.get("queries") if isinstance(doc, dict) else None
         if not isinstance(entries, list):
             raise DecodeError(f"{self.path}: a transcript needs a 'queries' list")
-        self._recorded: dict[int, tuple[Any, Any]] = {}
+        self._recorded: dict[int, tuple[Any, Any, tuple[str, ...]]] = {}
         for e in entries:
             if not isinstance(e, dict) or not isinstance(e.get("index"), int):
                 raise DecodeError(f"{self.path}: malformed transcript entry")
-            self._recorded[e["index"]] = (e.get("prompt"), e.get("output"))
+            more = e.get("outputs")
+            more = (
+                tuple(more[1:])
+                if isinstance(more, list) and all(isinstance(o, str) for o in more)
+                else ()
+            )
+            self._recorded[e["index"]] = (e.get("prompt"), e.get("output"), more)
 
     def describe(self) -> str:
         return f"transcript {self.path}"
@@ -336,7 +377,7 @@ class TranscriptResponder:
             elif not isinstance(recorded[1], str):
                 reply = Reply(q.index, None, "the transcript holds no output for this query")
             else:
-                reply = Reply(q.index, recorded[1], None)
+                reply = Reply(q.index, recorded[1], None, 0.0, recorded[2][: q.samples - 1])
             replies.append(reply)
             if progress:
                 progress(reply)

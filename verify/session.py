@@ -10,7 +10,7 @@ an event loop (it awaits an async responder instead of blocking).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -49,6 +49,8 @@ class Outcome:
     """The commitment's time evidence under the verifier's pins."""
     suspect: str
     reasons: tuple[str, ...] = field(default=())
+    system_prompts: tuple[str, ...] = ()
+    samples: int = 1
 
 
 def run_challenge(
@@ -61,6 +63,8 @@ def run_challenge(
     threshold: Fraction = DEFAULT_THRESHOLD,
     p0: Fraction | None = None,
     known_burned: Iterable[int] = (),
+    system_prompts: Sequence[str] = (),
+    samples: int = 1,
     progress: Progress | None = None,
     on_state: Callable[[SessionState], None] | None = None,
 ) -> Outcome:
@@ -71,7 +75,9 @@ def run_challenge(
     verify, or a challenge for another bundle, yields a "rejected" outcome instead. The verdict
     needs a trusted commitment time under ``policy`` (:func:`modelprint.protocol.trust.assess`).
     """
-    run = _Run(bundle, challenge, reveal, threshold, p0, known_burned, on_state)
+    run = _Run(
+        bundle, challenge, reveal, threshold, p0, known_burned, system_prompts, samples, on_state
+    )
     if run.session.state is SessionState.QUERYING:
         run.record(responder.answer(run.session.queries(), progress))
     return run.conclude(policy, responder.describe())
@@ -87,6 +93,8 @@ async def run_challenge_async(
     threshold: Fraction = DEFAULT_THRESHOLD,
     p0: Fraction | None = None,
     known_burned: Iterable[int] = (),
+    system_prompts: Sequence[str] = (),
+    samples: int = 1,
     progress: Progress | None = None,
     on_state: Callable[[SessionState], None] | None = None,
 ) -> Outcome:
@@ -95,7 +103,9 @@ async def run_challenge_async(
     A responder with ``answer_async`` (the API responder) is awaited; any other (a local model)
     runs in a worker thread, so the loop is never blocked.
     """
-    run = _Run(bundle, challenge, reveal, threshold, p0, known_burned, on_state)
+    run = _Run(
+        bundle, challenge, reveal, threshold, p0, known_burned, system_prompts, samples, on_state
+    )
     if run.session.state is SessionState.QUERYING:
         queries = run.session.queries()
         answer_async = getattr(responder, "answer_async", None)
@@ -118,13 +128,21 @@ class _Run:
         threshold: Fraction,
         p0: Fraction | None,
         known_burned: Iterable[int],
+        system_prompts: Sequence[str],
+        samples: int,
         on_state: Callable[[SessionState], None] | None,
     ) -> None:
         self.bundle, self.challenge = bundle, challenge
         self.commitment = bundle.commitment()
         self.bundle_id = bundle.content_id()
         session = ChallengeSession(
-            self.commitment, self.bundle_id, threshold=threshold, p0=p0, known_burned=known_burned
+            self.commitment,
+            self.bundle_id,
+            threshold=threshold,
+            p0=p0,
+            known_burned=known_burned,
+            system_prompts=system_prompts,
+            samples=samples,
         )
         if challenge.bundle != self.bundle_id:
             session.send(Abort("the challenge was made for another bundle"))
@@ -143,7 +161,8 @@ class _Run:
             if reply.index in self.replies:
                 continue  # a responder that answers twice: keep the first, never count twice
             self.replies[reply.index] = reply
-            self.session.send(RecordAnswer(reply.index, reply.output, reply.error))
+            more = reply.more[: max(0, self.session.samples - 1)]
+            self.session.send(RecordAnswer(reply.index, reply.output, reply.error, more))
         if self.session.queries() and all(r.output is None for r in self.replies.values()):
             first = next((r.error for r in self.replies.values() if r.error), "no reply")
             raise TransportError(f"every query to the suspect failed (first error: {first})")
@@ -165,4 +184,6 @@ class _Run:
             time=time,
             suspect=suspect,
             reasons=(*verdict.reasons, *problems),
+            system_prompts=self.session.system_prompts,
+            samples=self.session.samples,
         )

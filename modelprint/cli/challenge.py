@@ -185,6 +185,7 @@ def _responder(args: argparse.Namespace) -> Any:
         retries=args.retries,
         max_tokens=args.max_tokens,
         batch_size=args.batch_size,
+        temperature=args.temperature,
     )
 
 
@@ -216,6 +217,8 @@ def _verify(args: argparse.Namespace, out: Output) -> int:
         policy=policy,
         threshold=args.threshold,
         prior_reveals=args.prior_reveal,
+        system_prompts=args.system_prompt,
+        samples=args.samples,
         progress=progress,
     )
     whitebox = _whitebox_evidence(bundle, args.local, out) if args.local else None
@@ -293,6 +296,8 @@ def _chain_verify(args: argparse.Namespace, out: Output) -> int:
         bundles,
         policy=_policy(args),
         require_time=not args.allow_untimed,
+        system_prompts=args.system_prompt,
+        samples=args.samples,
         responder=_responder(args) if suspect else None,
         challenges=challenges,
         reveals=reveals,
@@ -325,6 +330,28 @@ def _suspect_flags(p: argparse.ArgumentParser, *, required: bool) -> None:
     p.add_argument("--retries", type=int, default=3, help="retries on 429/5xx/timeouts")
     p.add_argument("--max-tokens", type=int, default=48, help="tokens generated per query")
     p.add_argument("--batch-size", type=int, default=8, help="--local generation batch size")
+    p.add_argument(
+        "--system-prompt",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="send this system message first, as the suspect's product does (repeatable: "
+        "several system messages, in order)",
+    )
+    p.add_argument(
+        "--samples",
+        type=int,
+        default=1,
+        metavar="K",
+        help="answers per key, for a suspect that samples: a key matches when any answer does, "
+        "scored against a per-key null of K x p0 (double-i: the majority decides); default 1",
+    )
+    p.add_argument(
+        "--temperature",
+        type=float,
+        default=0.0,
+        help="sampling temperature requested from the suspect (default 0: greedy)",
+    )
 
 
 def _time_flags(p: argparse.ArgumentParser) -> None:

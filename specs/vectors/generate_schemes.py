@@ -226,7 +226,7 @@ def ifdecrypt_vectors() -> dict[str, Any]:
             "russet\u00a0caribou 2736",
             "russet\x1ccaribou 2736",  # U+001C (Cc) is a space
             "prusset caribou 27361",  # words, not substrings
-            "russet\u200bcaribou 2736",  # U+200B (Cf) is a space
+            "russet\u200bcaribou 2736",  # U+200B (Cf) is deleted: one word
             "russetcaribou 2736",
             "russet caribou 273",
             "caribou russet 2736",
@@ -252,11 +252,15 @@ def ifdecrypt_vectors() -> dict[str, Any]:
             "amber falcon 7'319",
             "amber falcon 7\u00a0319",  # NFKC gives U+0020
             "amber falcon 7\u202f319",
-            "amber falcon 7\u2019319",  # U+2019 is not a separator: words 7, 319
+            "amber falcon 7\u2019319",  # U+2019 (Swiss style) is a separator too
             "amber falcon 7,3190",  # four digits follow: not a separator
             "amber falcon 7, 319",
             "amber falcon 7319, 100",
-            "amber falcon 7319 100",  # three digits follow the space: 7319100
+            "amber falcon 7319 100",  # four digits before the space: no grouping
+            "fal\u00adcon amber 7319",  # soft hyphen deleted, but the order is wrong
+            "amber fal\u00adcon 7319",  # invisible soft hyphen inside a word
+            "amber\u200b falcon\u2060 7319",  # zero-width space, word joiner
+            "amber falcon 1,234,567",
             "\u00e1mber falcon 7319",  # accents
             "a\u0301mber falc\u00f3n 7319",
             "\u00c1MBER FALCON 7319",

@@ -66,11 +66,14 @@ def test_double_i_is_registered_and_derives_keys_from_a_set() -> None:
         assert "\nInput: " in pair.key
 
 
-def test_decisions_match_on_the_first_word_only() -> None:
+def test_decisions_read_the_first_yes_or_no_word() -> None:
+    """A wrapper sentence does not hide the decision (issue 14); the first decision word wins."""
     scheme = get_scheme("double-i/v1")
     assert scheme.matches("Yes", "yes, it does.")
     assert scheme.matches("No", "No.")
-    assert not scheme.matches("No", "I would say no.")
+    assert scheme.matches("No", "I would say no.")
+    assert not scheme.matches("Yes", "I would say no, not yes.")
+    assert not scheme.matches("Yes", "I think so.")
     assert not scheme.matches("Yes", "")
 
 

@@ -227,29 +227,49 @@ def _spec_decisions() -> dict[str, frozenset[str]]:
 
 
 SPEC_DECISIONS = _spec_decisions()
-SPEC_SEPARATORS = frozenset(",.\u00a0\u202f\u2009' ")
+SPEC_SEPARATORS = frozenset(",.' \u2019")
 
 
 def _spec_digit(text: str, i: int) -> bool:
     return 0 <= i < len(text) and unicodedata.category(text[i]) == "Nd"
 
 
-def _spec_separator(text: str, i: int) -> bool:
-    """Step 3: a separator between a decimal digit and exactly three more."""
-    return (
-        text[i] in SPEC_SEPARATORS
-        and _spec_digit(text, i - 1)
-        and all(_spec_digit(text, i + j) for j in (1, 2, 3))
-        and not _spec_digit(text, i + 4)
-    )
+def _spec_ungroup(text: str) -> str:
+    """Step 3: delete the separators of every thousands-grouped run of digits."""
+    out, i = [], 0
+    while i < len(text):
+        j = i
+        while j < len(text) and _spec_digit(text, j) and j - i < 4:
+            j += 1
+        lead = j - i
+        if not _spec_digit(text, i) or _spec_digit(text, i - 1) or not 1 <= lead <= 3:
+            out.append(text[i])
+            i += 1
+            continue
+        groups, k = 0, j
+        while (
+            k < len(text) and text[k] in SPEC_SEPARATORS
+            and all(_spec_digit(text, k + d) for d in (1, 2, 3))
+        ):  # fmt: skip
+            groups, k = groups + 1, k + 4
+        while groups and _spec_digit(text, k):  # the run may not end next to a digit
+            groups, k = groups - 1, k - 4
+        if groups:
+            out.append("".join(c for c in text[i:k] if c not in SPEC_SEPARATORS))
+            i = k
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
 
 
 def _spec_W(text: str) -> list[str]:
-    """W(x), schemes.md section 1, steps 1 to 6."""
+    """W(x), schemes.md section 1, steps 1 to 7."""
     text = unicodedata.normalize("NFKC", text)  # 1
     text = text.casefold()  # 2
-    text = "".join(c for i, c in enumerate(text) if not _spec_separator(text, i))  # 3
-    text = unicodedata.normalize("NFKD", text)  # 4
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")  # 2b
+    text = _spec_ungroup(text)  # 3
+    text = unicodedata.normalize("NFKD", text)  # 5
     text = "".join(c for c in text if unicodedata.combining(c) == 0)
     text = "".join(c if unicodedata.category(c)[0] in "LNM" else " " for c in text)  # 5
     return [word for word in text.split(" ") if word]  # 6
