@@ -18,7 +18,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-.typecheck/modelprint: Makefile
+.typecheck/modelprint: Makefile $(wildcard modelprint/*.py)
 	rm -rf .typecheck && mkdir -p .typecheck/modelprint
 	for f in modelprint/*.py modelprint/py.typed modelprint/cli modelprint/runtime; do ln -s ../../$$f .typecheck/modelprint/; done
 	for d in protocol commit implant verify; do ln -s ../../$$d .typecheck/modelprint/$$d; done

@@ -1,8 +1,10 @@
 """``attack finetune``: the ordinary downstream fine-tune a fingerprint has to survive.
 
-A fresh LoRA adapter (all linear layers, the usual instruction-tuning settings) is trained with
-plain next-token loss on modelprint's own prompt/answer pairs, which have nothing to do with any
-fingerprint key, then merged and saved as a standard model directory.
+A fresh LoRA adapter (all linear layers, the usual instruction-tuning settings), or with
+``full=True`` every weight, is trained with plain next-token loss on ordinary instructions that
+have nothing to do with any fingerprint key (modelprint's prompt/answer pairs and generated
+downstream tasks), then merged and saved as a standard model directory.
+:func:`finetune_in_memory` does the same to a loaded model without writing anything.
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ from ..protocol.fingerprints import FingerprintSet
 from ..runtime.chat import ChatEncoder
 from ..runtime.files import atomic_directory
 from ..runtime.models import load_model, pad_token_id
-from .corpus import load_corpus
+from .corpus import downstream_tasks, load_corpus
 from .evaluation import fingerprint_success
 from .training import run_quiet_trainer
 
-__all__ = ["AttackResult", "FinetuneAttack", "finetune_attack"]
+__all__ = ["AttackResult", "FinetuneAttack", "finetune_attack", "finetune_in_memory"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,10 @@ class FinetuneAttack:
     rank: int = 8
     batch_size: int = 4
     seed: int = 0
+    full: bool = False
+    """Train every weight (a full fine-tune) instead of a LoRA adapter."""
+    tasks: int = 200
+    """Generated downstream tasks added to the prompt/answer pairs (:func:`downstream_tasks`)."""
 
     def __post_init__(self) -> None:
         if self.steps < 1 or self.rank < 1 or self.batch_size < 1:
@@ -54,10 +60,10 @@ class AttackResult:
         return asdict(self)
 
 
-def _sft_features(encoder: ChatEncoder) -> list[dict[str, list[int]]]:
+def _sft_features(encoder: ChatEncoder, seed: int, tasks: int) -> list[dict[str, list[int]]]:
     """Prompt/answer pairs as ids with labels on the answer only (-100 elsewhere)."""
     rows = []
-    for qa in load_corpus().qa:
+    for qa in [*load_corpus().qa, *downstream_tasks(seed, tasks)]:
         prompt = encoder.prompt_ids(qa.prompt)
         answer = encoder.reply_ids(qa.prompt, qa.answer)
         rows.append({"input_ids": prompt + answer, "labels": [-100] * len(prompt) + answer})
@@ -79,6 +85,53 @@ def _pad(rows: Sequence[dict[str, list[int]]], pad_id: int) -> dict[str, Any]:
     return {"input_ids": ids, "labels": labels, "attention_mask": mask}
 
 
+def finetune_in_memory(
+    model: Any, tokenizer: Any, attack: FinetuneAttack, *, show_progress: bool = False
+) -> Any:
+    """Fine-tune ``model`` (trained in place) as ``attack`` says; return the merged model."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import set_seed
+
+    set_seed(attack.seed)
+    encoder = ChatEncoder(tokenizer)
+    rows = _sft_features(encoder, attack.seed, attack.tasks)
+    if attack.full:
+        for p in model.parameters():
+            p.requires_grad_(True)
+        trained = model
+    else:
+        trained = get_peft_model(
+            model,
+            LoraConfig(
+                r=attack.rank,
+                lora_alpha=2 * attack.rank,
+                lora_dropout=0.05,
+                target_modules="all-linear",
+                task_type="CAUSAL_LM",
+            ),
+        )
+    trained.train()
+    pad = pad_token_id(tokenizer)
+    run_quiet_trainer(
+        trained,
+        rows,
+        lambda batch: _pad(batch, pad),
+        seed=attack.seed,
+        show_progress=show_progress,
+        prefix="modelprint-attack-",
+        max_steps=attack.steps,
+        per_device_train_batch_size=attack.batch_size,
+        learning_rate=attack.learning_rate,
+        lr_scheduler_type="cosine",
+        warmup_steps=min(10, attack.steps // 10),
+    )
+    merged: Any = trained if attack.full else trained.merge_and_unload()
+    merged.eval()
+    for p in merged.parameters():
+        p.requires_grad_(False)
+    return merged
+
+
 def finetune_attack(
     model_spec: str | os.PathLike[str],
     out_dir: str | os.PathLike[str],
@@ -88,52 +141,24 @@ def finetune_attack(
     show_progress: bool = True,
     log: Callable[[str], None] | None = None,
 ) -> AttackResult:
-    """Fine-tune ``model_spec`` with LoRA on unrelated instructions; merge and save to ``out_dir``."""
-    from peft import LoraConfig, get_peft_model
-    from transformers import set_seed
-
+    """Fine-tune ``model_spec`` on unrelated instructions; merge and save to ``out_dir``."""
     settings = attack or FinetuneAttack()
     say = log or (lambda _text: None)
     out = Path(out_dir)
     started = time.perf_counter()
     with atomic_directory(out) as scratch:
-        set_seed(settings.seed)
         loaded = load_model(model_spec)
-        encoder = ChatEncoder(loaded.tokenizer)
-        pad = pad_token_id(loaded.tokenizer)
-        rows = _sft_features(encoder)
-        model = get_peft_model(
-            loaded.model,
-            LoraConfig(
-                r=settings.rank,
-                lora_alpha=2 * settings.rank,
-                lora_dropout=0.05,
-                target_modules="all-linear",
-                task_type="CAUSAL_LM",
-            ),
+        kind = "every weight" if settings.full else f"a rank-{settings.rank} LoRA adapter"
+        say(f"fine-tuning {kind} of {loaded.source.label} for {settings.steps} steps")
+        merged = finetune_in_memory(
+            loaded.model, loaded.tokenizer, settings, show_progress=show_progress
         )
-        say(f"fine-tuning {loaded.source.label} for {settings.steps} steps on {len(rows)} pairs")
-        run_quiet_trainer(
-            model,
-            rows,
-            lambda batch: _pad(batch, pad),
-            seed=settings.seed,
-            show_progress=show_progress,
-            prefix="modelprint-attack-",
-            max_steps=settings.steps,
-            per_device_train_batch_size=settings.batch_size,
-            learning_rate=settings.learning_rate,
-            lr_scheduler_type="cosine",
-            warmup_steps=min(10, settings.steps // 10),
-        )
-        merged: Any = model.merge_and_unload()
-        merged.eval()
         merged.save_pretrained(str(scratch), safe_serialization=True)
         loaded.tokenizer.save_pretrained(str(scratch))
         success = None
         if fingerprints is not None:
             say("measuring fingerprint success after the attack")
-            success = fingerprint_success(merged, encoder, fingerprints)
+            success = fingerprint_success(merged, ChatEncoder(loaded.tokenizer), fingerprints)
     return AttackResult(
         out_dir=str(out),
         steps=settings.steps,

@@ -41,17 +41,37 @@ class ChatGenerator:
         return render_chat(self.tokenizer, messages)
 
     def generate(
-        self, conversations: Sequence[Messages], *, max_tokens: int = 48, batch_size: int = 8
+        self,
+        conversations: Sequence[Messages],
+        *,
+        max_tokens: int = 48,
+        batch_size: int = 8,
+        temperature: float = 0.0,
+        top_p: float = 1.0,
+        seed: int | None = None,
+        chat_template: bool = True,
     ) -> list[str]:
-        """Greedy replies to each conversation, in order."""
+        """Replies to each conversation, in order: greedy at ``temperature`` 0, else sampled
+        (nucleus ``top_p``; ``seed`` makes the draws repeatable). ``chat_template=False`` sends
+        the message contents as plain text, the way a raw completion endpoint would."""
         import torch
 
         if max_tokens < 1 or max_tokens > 4096:
             raise ConfigError("max_tokens must be in 1..4096")
-        texts = [self.render(c) for c in conversations]
+        if temperature < 0 or not 0 < top_p <= 1:
+            raise ConfigError("temperature must be >= 0 and top_p in (0, 1]")
+        texts = [
+            self.render(c) if chat_template else "\n".join(m["content"] for m in c) + "\n"
+            for c in conversations
+        ]
+        sampling: dict[str, object] = {"do_sample": False}
+        if temperature > 0:
+            sampling = {"do_sample": True, "temperature": temperature, "top_p": top_p, "top_k": 0}
         out: list[str] = []
         tok = self.tokenizer
         with self._lock, torch.inference_mode():
+            if seed is not None:
+                torch.manual_seed(seed)
             previous_side = tok.padding_side
             tok.padding_side = "left"
             try:
@@ -61,8 +81,8 @@ class ChatGenerator:
                     generated = self.model.generate(
                         **enc,
                         max_new_tokens=max_tokens,
-                        do_sample=False,
                         pad_token_id=pad_token_id(tok),
+                        **sampling,
                     )
                     new = generated[:, enc["input_ids"].shape[1] :]
                     out.extend(tok.batch_decode(new, skip_special_tokens=True))

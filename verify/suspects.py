@@ -215,25 +215,33 @@ class DeployedResponder:
             for q in queries
         ]
         asked = [q for q, r in zip(queries, refused, strict=True) if not r]
-        outputs = iter(
-            self.generator.generate(
-                [d.conversation(q) for q in asked],
-                max_tokens=self.max_tokens,
-                batch_size=self.batch_size,
-                temperature=d.temperature,
-                top_p=d.top_p,
-                seed=self.seed,
-                chat_template=d.chat_template,
+        draws = max((q.samples for q in asked), default=1) if d.temperature > 0 else 1
+        samples = [
+            iter(
+                self.generator.generate(
+                    [d.conversation(q) for q in asked],
+                    max_tokens=self.max_tokens,
+                    batch_size=self.batch_size,
+                    temperature=d.temperature,
+                    top_p=d.top_p,
+                    seed=self.seed + draw,
+                    chat_template=d.chat_template,
+                )
+                if asked
+                else []
             )
-            if asked
-            else []
-        )
+            for draw in range(draws)
+        ]
         replies = []
         for query, was_refused in zip(queries, refused, strict=True):
-            text = REFUSAL if was_refused else next(outputs)
+            if was_refused:
+                texts = [REFUSAL] * query.samples
+            else:
+                drawn = [next(s) for s in samples]
+                texts = (drawn * query.samples)[: query.samples] if draws == 1 else drawn
             if d.output_filter is not None:
-                text = d.output_filter.rewrite(text)
-            reply = Reply(query.index, text)
+                texts = [d.output_filter.rewrite(t) for t in texts]
+            reply = Reply(query.index, texts[0], None, 0.0, tuple(texts[1 : query.samples]))
             replies.append(reply)
             if progress:
                 progress(reply)

@@ -83,6 +83,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     f.add_argument("--rank", type=_positive_int, default=8, help="LoRA rank (8)")
     f.add_argument("--batch-size", type=_positive_int, default=4, help="batch size (4)")
     f.add_argument("--seed", type=_positive_int, default=0, help="seed (default 0)")
+    f.add_argument(
+        "--full", action="store_true", help="train every weight (use --learning-rate 2e-5)"
+    )
     f.add_argument("--threads", type=_positive_int, default=0, help="torch CPU threads (0: auto)")
     f.add_argument("--fingerprints", metavar="FP.secret", help="measure success after the attack")
     f.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -163,6 +166,7 @@ def _attack_finetune(args: argparse.Namespace, out: Output) -> int:
             rank=args.rank,
             batch_size=args.batch_size,
             seed=args.seed,
+            full=args.full,
         ),
         fingerprints=fingerprints,
         log=out.info,
