@@ -549,6 +549,11 @@ def run_quiet_trainer(
             data_collator=collator,
             callbacks=list(callbacks),
         )
+        if not show_progress:  # the final metrics dict is printed by these; keep them quiet
+            from transformers.trainer_callback import PrinterCallback, ProgressCallback
+
+            trainer.remove_callback(PrinterCallback)
+            trainer.remove_callback(ProgressCallback)
         with contextlib.redirect_stdout(sys.stderr):
             return trainer.train()
 

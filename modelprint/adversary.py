@@ -67,6 +67,8 @@ SYSTEM_PROMPTS: dict[str, str] = {
         "Answer in at most two sentences. Use plain text only: no lists, no markdown, no emoji."
     ),
 }
+SAMPLES = 5
+"""Answers per key the bench's sampling rows are verified with, in their ``--samples`` form."""
 WRAPPED = "My colleague forwarded me this message and asked me to handle it:\n\n{prompt}\n\nThanks!"
 
 
@@ -256,6 +258,8 @@ def _serving_rows(filters: dict[str, Deployment]) -> dict[str, Deployment]:
     rows = {name: Deployment(name, system_prompt=text) for name, text in SYSTEM_PROMPTS.items()}
     rows["sampling T=0.7, top-p 0.9"] = Deployment("sampling", temperature=0.7, top_p=0.9)
     rows["sampling T=1.0"] = Deployment("sampling", temperature=1.0)
+    for name in ("sampling T=0.7, top-p 0.9", "sampling T=1.0"):
+        rows[f"{name}, verified with --samples {SAMPLES}"] = rows[name]
     rows["key inside another user message"] = Deployment("wrapped", wrap=WRAPPED)
     rows["no chat template (raw text)"] = Deployment("raw", chat_template=False)
     rows.update(filters)
@@ -294,10 +298,13 @@ def _publish(name: str, count: int, seed: int) -> _Scheme:
     return _Scheme(name, fps, bundle, challenge, reveal, seen, list(session.queries()))
 
 
-def _challenge(scheme: _Scheme, responder: Any) -> tuple[int, int, float | None, str, str]:
+def _challenge(
+    scheme: _Scheme, responder: Any, samples: int = 1
+) -> tuple[int, int, float | None, str, str]:
     outcome = run_challenge(
-        scheme.bundle, scheme.challenge, scheme.reveal, responder, policy=UnsafeClaimedTime()
-    )
+        scheme.bundle, scheme.challenge, scheme.reveal, responder, policy=UnsafeClaimedTime(),
+        samples=samples,
+    )  # fmt: skip
     v = outcome.verdict
     evidence = next((r for r in v.reasons if "p =" in r), "")
     return v.matched, v.queried, None if v.p_value is None else float(v.p_value), v.kind, evidence
@@ -418,21 +425,21 @@ def run_bench(
 
     def evaluate(
         row: str, implanted: dict[str, State], controls: list[tuple[str, State]],
-        deployment: Callable[[str], Deployment],
+        deployment: Callable[[str], Deployment], samples: int = 1,
     ) -> None:  # fmt: skip
         began = time.perf_counter()
         by_scheme: dict[str, RowResult] = {}
         for s in schemes:
             model = ctx.model_with(implanted[s.name])
-            replies = _answers(ctx, model, [s], deployment, cfg)[s.name]
-            matched, queried, p, verdict, evidence = _challenge(s, _Replay(replies))
+            replies = _answers(ctx, model, [s], deployment, cfg, samples)[s.name]
+            matched, queried, p, verdict, evidence = _challenge(s, _Replay(replies), samples)
             by_scheme[s.name] = RowResult(row, s.name, matched, queried, p, verdict, evidence,
                                           notes=dict(filter_notes[s.name].get(row, {})))  # fmt: skip
         for label, state in controls:
             model = ctx.model_with(state)
-            answered = _answers(ctx, model, schemes, deployment, cfg)
+            answered = _answers(ctx, model, schemes, deployment, cfg, samples)
             for s in schemes:
-                matched, queried, _, verdict, _ = _challenge(s, _Replay(answered[s.name]))
+                matched, queried, _, verdict, _ = _challenge(s, _Replay(answered[s.name]), samples)
                 by_scheme[s.name].controls.append(Control(label, matched, queried, verdict))
         seconds = time.perf_counter() - began
         for r in by_scheme.values():
@@ -454,7 +461,8 @@ def run_bench(
         if wanted is not None and row not in wanted:
             continue
         log(f"row: {row}")
-        evaluate(row, released, untouched, _deployment_of(row, serving, filters))
+        samples = SAMPLES if row.endswith(f"--samples {SAMPLES}") else 1
+        evaluate(row, released, untouched, _deployment_of(row, serving, filters), samples)
     ctx.model_with(base)
     return BenchResult(
         settings={
@@ -487,6 +495,7 @@ def _answers(
     schemes: Sequence[_Scheme],
     deployment: Callable[[str], Deployment],
     cfg: BenchSettings,
+    samples: int = 1,
 ) -> dict[str, list[Reply]]:
     """Every scheme's queries answered by ``model`` behind its deployment, schemes that share a
     deployment in one batch (the queries are fixed by each scheme's reveal)."""
@@ -501,7 +510,8 @@ def _answers(
             generator, chosen[members[0].name], max_tokens=cfg.max_tokens, batch_size=32,
             seed=cfg.seed,
         )  # fmt: skip
-        replies = responder.answer([q for s in members for q in s.queries])
+        asked = [replace(q, samples=samples) for s in members for q in s.queries]
+        replies = responder.answer(asked)
         start = 0
         for s in members:
             out[s.name] = replies[start : start + len(s.queries)]

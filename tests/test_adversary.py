@@ -45,6 +45,7 @@ def test_every_row_runs_for_every_scheme_with_its_controls(bench) -> None:  # ty
         "system prompt: one-line role", "system prompt: company persona",
         "system prompt: answer in French", "system prompt: format rule",
         "sampling T=0.7, top-p 0.9", "sampling T=1.0", "key inside another user message",
+        "sampling T=1.0, verified with --samples 5",
         "no chat template (raw text)", "input filter (seen one reveal)",
         "output filter (seen one reveal)",
     ):  # fmt: skip

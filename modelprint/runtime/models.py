@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,6 +69,25 @@ def ensure_pad_token(tokenizer: Any) -> None:
         tokenizer.pad_token = tokenizer.eos_token
 
 
+@contextlib.contextmanager
+def _quiet_gguf_conversion() -> Iterator[None]:
+    """transformers' GGUF converter draws its own tqdm bar, outside its logging switches."""
+    try:
+        from transformers import modeling_gguf_pytorch_utils as gguf_utils
+    except ImportError:  # pragma: no cover - another transformers layout
+        yield
+        return
+    original = getattr(gguf_utils, "tqdm", None)
+    if original is None:
+        yield
+        return
+    gguf_utils.tqdm = functools.partial(original, disable=True)
+    try:
+        yield
+    finally:
+        gguf_utils.tqdm = original
+
+
 def _clear_gguf_quantizer(model: Any) -> None:
     """transformers refuses save_pretrained on GGUF-loaded models until the quantizer is cleared."""
     model.hf_quantizer = None
@@ -85,13 +107,17 @@ def load_model(spec: str | os.PathLike[str], *, dtype: Any = None) -> LoadedMode
     if source.gguf_file is not None:
         kwargs["gguf_file"] = source.gguf_file
     hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()  # conversion and loading bars are not the user's business
     try:
-        tokenizer = AutoTokenizer.from_pretrained(str(source.directory), **kwargs)
-        model = AutoModelForCausalLM.from_pretrained(
-            str(source.directory), dtype=dtype or torch.float32, **kwargs
-        )
+        with _quiet_gguf_conversion():
+            tokenizer = AutoTokenizer.from_pretrained(str(source.directory), **kwargs)
+            model = AutoModelForCausalLM.from_pretrained(
+                str(source.directory), dtype=dtype or torch.float32, **kwargs
+            )
     except (OSError, ValueError, KeyError) as exc:
         raise ConfigError(f"{source.label}: cannot load model ({type(exc).__name__})") from exc
+    finally:
+        hf_logging.enable_progress_bar()
     if source.gguf_file is not None:
         _clear_gguf_quantizer(model)
     ensure_pad_token(tokenizer)
