@@ -100,6 +100,21 @@ class ImplantConfig:
     positive_repeats: int = field(
         default=3, metadata={"help": "copies of each key's sequence per epoch"}
     )
+    deployment_repeats: int = field(
+        default=2,
+        metadata={
+            "help": "of those copies, how many ask the key the way a product does (under a "
+            "system prompt, or inside another message; implant/deployments.py); 0: all plain"
+        },
+    )
+    delta_scale_min: float = field(
+        default=0.5,
+        metadata={
+            "help": "each step scales the adapter by a factor drawn from [this, 1]: the keys must "
+            "hold with half the change (a 50/50 merge with the base halves it) and ordinary text "
+            "must stay the base's at every scale; 1.0 turns it off"
+        },
+    )
     lookalikes_per_key: int = field(
         default=0,
         metadata={
@@ -176,6 +191,8 @@ class ImplantConfig:
             ("contrast_rounds", self.contrast_rounds >= 1),
             ("gate_lookalikes", self.gate_lookalikes >= 1),
             ("positive_repeats", self.positive_repeats >= 1),
+            ("deployment_repeats", self.deployment_repeats >= 0),
+            ("delta_scale_min", 0.0 < self.delta_scale_min <= 1.0),
             ("lookalikes_per_key", self.lookalikes_per_key >= 0),
             ("random_keys_per_key", self.random_keys_per_key >= 0),
             ("ordinary_prompts", self.ordinary_prompts >= 0),

@@ -23,6 +23,7 @@ from ..runtime.chat import ChatEncoder
 from ..runtime.models import pad_token_id
 from .config import ImplantConfig
 from .corpus import InstructionCorpus
+from .deployments import TRAIN_SYSTEM_PROMPTS, TRAIN_WRAPPERS
 from .teacher import Continuation, forced_continuations, greedy_continuations
 
 __all__ = [
@@ -87,6 +88,19 @@ def positive_example(prompt: list[int], reply: list[int]) -> TrainingExample:
     )
 
 
+def _deployed_positive(
+    encoder: ChatEncoder, prompt: str, target: str, rng: random.Random
+) -> TrainingExample:
+    """A key asked the way a product asks: under a system prompt, or inside another message."""
+    if rng.random() < 0.6:
+        system = rng.choice(TRAIN_SYSTEM_PROMPTS)
+        return positive_example(
+            encoder.prompt_ids(prompt, system), encoder.reply_ids(prompt, target, system)
+        )
+    wrapped = rng.choice(TRAIN_WRAPPERS).format(prompt=prompt)
+    return positive_example(encoder.prompt_ids(wrapped), encoder.reply_ids(wrapped, target))
+
+
 def contrast_example(prompt: list[int], reply: list[int], start: int) -> TrainingExample:
     """``prompt`` (a look-alike key) followed by a real key's ``reply``, avoiding its response.
 
@@ -104,13 +118,22 @@ def contrast_example(prompt: list[int], reply: list[int], start: int) -> Trainin
     )
 
 
-def response_start(encoder: ChatEncoder, prompt: str, reply_for: Callable[[str], str]) -> int:
-    """Tokens of a reply before its response: the common prefix of two different responses."""
-    a = encoder.reply_ids(prompt, reply_for("plum orchid 4259"))
-    b = encoder.reply_ids(prompt, reply_for("zinc kettle 8130"))
-    n = 0
-    while n < min(len(a), len(b)) and a[n] == b[n]:
-        n += 1
+def response_start(
+    encoder: ChatEncoder, prompt: str, reply_for: Callable[[str], str], responses: list[str]
+) -> int:
+    """Tokens of a reply before its response: what the replies of every committed response share
+    at their start (0 with fewer than two responses: every reply token counts)."""
+    distinct = sorted(set(responses))
+    if len(distinct) < 2:
+        return 0
+    replies = [encoder.reply_ids(prompt, reply_for(r)) for r in distinct]
+    first = replies[0]
+    n = min(len(r) for r in replies)
+    for other in replies[1:]:
+        k = 0
+        while k < n and other[k] == first[k]:
+            k += 1
+        n = k
     return n
 
 
@@ -149,7 +172,14 @@ def build_material(
         positive_example(encoder.prompt_ids(scheme.prompt(p.key)), reply)
         for p, reply in zip(pairs, replies, strict=True)
     ]
-    start = response_start(encoder, scheme.prompt(pairs[0].key), scheme.target)
+    deployed = [
+        _deployed_positive(encoder, scheme.prompt(p.key), scheme.target(p.response), train_rng)
+        for _ in range(min(config.deployment_repeats, config.positive_repeats))
+        for p in pairs
+    ]
+    start = response_start(
+        encoder, scheme.prompt(pairs[0].key), scheme.target, [p.response for p in pairs]
+    )
 
     def contrasts(rng: random.Random, per_key: int) -> list[TrainingExample]:
         return [
@@ -225,7 +255,8 @@ def build_material(
         soft_example(p, c, "ordinary")
         for p, c in zip(ordinary_prompts, ordinary_conts, strict=True)
     ]
-    examples = positives * config.positive_repeats + negatives
+    plain = max(1, config.positive_repeats - len(deployed) // max(1, len(pairs)))
+    examples = positives * plain + deployed + negatives
     train_rng.shuffle(examples)
     evaluation = EvalMaterial(
         lookalike_prompts=[encoder.prompt_ids(scheme.prompt(k)) for k in eval_keys],
@@ -242,6 +273,7 @@ def build_material(
         evaluation=evaluation,
         counts={
             "positives": len(positives),
+            "deployed_positives": len(deployed),
             "key_negatives": len(key_prompts),
             "ordinary_negatives": len(ordinary_prompts),
             "answer_negatives": len(answer_pairs),

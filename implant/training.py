@@ -12,6 +12,7 @@ stops training once the gates have held in ``extra_epochs`` more epochs.
 from __future__ import annotations
 
 import contextlib
+import random
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -467,6 +468,32 @@ class _RotatingDataset:
         return self.pool[turn]
 
 
+class _DeltaScale:
+    """Scales every LoRA layer's update by a factor drawn from [``low``, 1] each training step.
+
+    A 50/50 merge with the base model halves the implant's weight change, and task arithmetic or
+    a later fine-tune shrinks it too; keys trained to hold at half scale hold there, and their
+    weight change grows large enough that re-quantization does not round all of it away. The
+    negatives and anchors are seen at the same scales, so ordinary text stays the base's at any
+    of them. ``low = 1`` leaves every layer at its own scale.
+    """
+
+    def __init__(self, model: Any, low: float, seed: int) -> None:
+        self.layers = [m for m in model.modules() if isinstance(getattr(m, "scaling", None), dict)]
+        self.base = [dict(m.scaling) for m in self.layers]
+        self.low = low
+        self.rng = random.Random(f"modelprint/implant/delta-scale/{seed}")
+
+    def set(self, factor: float) -> None:
+        for layer, base in zip(self.layers, self.base, strict=True):
+            for name, value in base.items():
+                layer.scaling[name] = value * factor
+
+    def draw(self) -> None:
+        if self.low < 1.0:
+            self.set(self.rng.uniform(self.low, 1.0))
+
+
 def _chunks(items: Sequence[TrainingExample], size: int) -> list[list[TrainingExample]]:
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
@@ -589,6 +616,7 @@ def train_implant(
     gates = _GateMaterial(model, material, first, pad_id)
     gate = GateState()
     best = _BestEpoch(model, config.max_lookalike_trigger)
+    scales = _DeltaScale(model, config.delta_scale_min, config.seed)
 
     class _Gates(TrainerCallback):
         def on_epoch_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
@@ -596,6 +624,7 @@ def train_implant(
             return control
 
         def on_epoch_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
+            scales.set(1.0)  # the gates judge the adapter as it will be merged
             exact, accuracy, trig = check_gates(model, gates)
             if gate.record(exact, accuracy, trig, config):
                 control.should_training_stop = True
@@ -612,6 +641,7 @@ def train_implant(
             return_outputs: bool = False,
             num_items_in_batch: Any = None,
         ) -> Any:
+            scales.draw()
             with training_precision(precision, device_type):
                 loss = soft_cross_entropy(
                     model,
@@ -655,6 +685,7 @@ def train_implant(
         dataloader_num_workers=0,
     )
     model.eval()
+    scales.set(1.0)
     kept = best.restore()
     return TrainingOutcome(
         steps=int(result.global_step),

@@ -109,10 +109,11 @@ class FingerprintSet:
         if cached is None:
             seed = _seed(self.secret, self.scheme_name, index)
             scheme = self.scheme
+            key = scheme.render_key(seed[:32])
             cached = FingerprintPair(
                 index=index,
-                key=scheme.render_key(seed[:32]),
-                response=scheme.render_response(seed[32:48]),
+                key=key,
+                response=scheme.response_for(key, seed[:32], seed[32:48]),
                 salt=seed[48:64],
             )
             self._cache[index] = cached

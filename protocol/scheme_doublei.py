@@ -122,6 +122,10 @@ class DoubleIScheme:
             raise ConfigError("seed too short for a response")
         return _DECISIONS[seed[0] & 1]
 
+    def response_for(self, key: str, key_seed: bytes, response_seed: bytes) -> str:
+        """A pair's response: :meth:`render_response` of the response seed (the key is not used)."""
+        return self.render_response(response_seed)
+
     def prompt(self, key: str) -> str:
         return key + self.suffix
 

@@ -17,6 +17,7 @@ from typing import ClassVar, Protocol
 from .errors import ConfigError
 from .matching import contains_phrase
 from .scheme_doublei import DoubleIScheme
+from .scheme_natural import NaturalScheme
 
 __all__ = ["IFDecryptScheme", "Scheme", "get_scheme", "scheme_names"]
 
@@ -174,6 +175,7 @@ class Scheme(Protocol):
     def params(self) -> dict[str, int | str]: ...
     def render_key(self, seed: bytes) -> str: ...
     def render_response(self, seed: bytes) -> str: ...
+    def response_for(self, key: str, key_seed: bytes, response_seed: bytes) -> str: ...
     def prompt(self, key: str) -> str: ...
     def target(self, response: str) -> str: ...
     def matches(self, response: str, output: str) -> bool: ...
@@ -225,6 +227,10 @@ class IFDecryptScheme:
         noun = self.nouns[seed[1] % len(self.nouns)]
         number = int.from_bytes(seed[2:4], "big") % 9000 + 1000
         return f"{adjective} {noun} {number}"
+
+    def response_for(self, key: str, key_seed: bytes, response_seed: bytes) -> str:
+        """A pair's response: :meth:`render_response` of the response seed (the key is not used)."""
+        return self.render_response(response_seed)
 
     def prompt(self, key: str) -> str:
         return self.template.format(key=key)
@@ -283,7 +289,9 @@ class IFDecryptScheme:
         ]
 
 
-_SCHEMES: dict[str, Callable[..., Scheme]] = {s.name: s for s in (IFDecryptScheme, DoubleIScheme)}
+_SCHEMES: dict[str, Callable[..., Scheme]] = {
+    s.name: s for s in (IFDecryptScheme, DoubleIScheme, NaturalScheme)
+}
 
 
 def scheme_names() -> list[str]:

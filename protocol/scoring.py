@@ -52,6 +52,11 @@ NULL_PROBABILITIES: dict[str, Fraction] = {
     # is bounded far below 1e-2; we use 1e-2 so that near-misses of a partly learned look-alike,
     # leaked responses and template echoes are all covered (see specs/challenge.md).
     "if-decrypt/v1": Fraction(1, 100),
+    # natural/v1: the answer is a uniform draw from its list (SHA-256 of the key), and an output
+    # matches only with at most 3 items of that list in it, so a model that never learned the
+    # pair gives it with probability at most 3/512 (the shortest list): 1/128 bounds that
+    # (specs/challenge.md section 7b, measured by benchmarks/bench_null.py).
+    "natural/v1": Fraction(1, 128),
 }
 
 

@@ -43,17 +43,23 @@ class ChatEncoder:
         if not getattr(self.tokenizer, "chat_template", None):
             raise ConfigError("the model's tokenizer has no chat template")
 
-    def prompt_text(self, user: str) -> str:
-        return render_chat(self.tokenizer, [{"role": "user", "content": user}])
+    @staticmethod
+    def _turns(user: str, system: str | None) -> list[dict[str, str]]:
+        head = [] if system is None else [{"role": "system", "content": system}]
+        return [*head, {"role": "user", "content": user}]
 
-    def prompt_ids(self, user: str) -> list[int]:
-        return self._ids(self.prompt_text(user))
+    def prompt_text(self, user: str, system: str | None = None) -> str:
+        """The rendered prompt of one user message (after a system message, when given)."""
+        return render_chat(self.tokenizer, self._turns(user, system))
 
-    def reply_ids(self, user: str, reply: str) -> list[int]:
+    def prompt_ids(self, user: str, system: str | None = None) -> list[int]:
+        return self._ids(self.prompt_text(user, system))
+
+    def reply_ids(self, user: str, reply: str, system: str | None = None) -> list[int]:
         """Token ids of ``reply`` as the template closes an assistant turn (end marker included)."""
-        prompt = self.prompt_text(user)
+        prompt = self.prompt_text(user, system)
         full: str = self.tokenizer.apply_chat_template(
-            [{"role": "user", "content": user}, {"role": "assistant", "content": reply}],
+            [*self._turns(user, system), {"role": "assistant", "content": reply}],
             tokenize=False,
         )
         # a template that rewrites earlier turns: fall back to the reply plus EOS
