@@ -205,7 +205,9 @@ class NaturalScheme:
     @cache
     def _patterns() -> tuple[tuple[str, int, re.Pattern[str]], ...]:
         def alternation(options: tuple[str, ...]) -> str:
-            return "(?:" + "|".join(re.escape(o) for o in sorted(options, key=len, reverse=True)) + ")"
+            return (
+                "(?:" + "|".join(re.escape(o) for o in sorted(options, key=len, reverse=True)) + ")"
+            )
 
         openers = alternation(data.OPENERS)
         closers = alternation(data.CLOSERS)
