@@ -48,7 +48,14 @@ from .runtime.models import LoadedModel
 from .verify.generation import ChatGenerator
 from .verify.responders import Reply
 from .verify.session import run_challenge
-from .verify.suspects import DeployedResponder, Deployment, InputFilter, OutputFilter, roc_auc
+from .verify.suspects import (
+    DeployedResponder,
+    Deployment,
+    InputFilter,
+    OutputFilter,
+    SourceAwareFilter,
+    roc_auc,
+)
 
 __all__ = ["SYSTEM_PROMPTS", "BenchResult", "BenchSettings", "RowResult", "run_bench"]
 
@@ -67,6 +74,12 @@ SYSTEM_PROMPTS: dict[str, str] = {
         "Answer in at most two sentences. Use plain text only: no lists, no markdown, no emoji."
     ),
 }
+FILTER_ROWS = (
+    "input filter (seen one reveal)",
+    "output filter (seen one reveal)",
+    "input filter (read the source: the scheme's own grammar)",
+    "output filter (read the source: every public answer word)",
+)
 SAMPLES = 5
 """Answers per key the bench's sampling rows are verified with, in their ``--samples`` form."""
 WRAPPED = "My colleague forwarded me this message and asked me to handle it:\n\n{prompt}\n\nThanks!"
@@ -77,7 +90,7 @@ class BenchSettings:
     """How big the bench is; the defaults are the full bench, :meth:`quick` the short one."""
 
     count: int = 16
-    schemes: tuple[str, ...] = ("if-decrypt/v1", "double-i/v1")
+    schemes: tuple[str, ...] = ("if-decrypt/v1", "double-i/v1", "natural/v1")
     seed: int = 0
     implant: ImplantConfig = field(default_factory=ImplantConfig)
     lora_steps: int = 200
@@ -363,10 +376,22 @@ def _filters(
             vocabulary=frozenset(w for p in s.seen.pairs() for w in p.response.casefold().split()),
         )
         caught_ordinary = sum(output_filter.catches(a) for a in ordinary_answers)
+        grammar = SourceAwareFilter(s.fingerprints.scheme)
+        grammar_auc = roc_auc(
+            [grammar.score(k) for k in keys[s.name]], [grammar.score(p) for p in held]
+        )
+        lists = OutputFilter([], vocabulary=_public_answer_words(s.fingerprints.scheme))
+        lists_caught = sum(lists.catches(a) for a in ordinary_answers)
         deployments[s.name] = {
             "input filter (seen one reveal)": Deployment("input filter", input_filter=input_filter),
             "output filter (seen one reveal)": Deployment(
                 "output filter", output_filter=output_filter
+            ),
+            "input filter (read the source: the scheme's own grammar)": Deployment(
+                "grammar filter", input_filter=grammar
+            ),
+            "output filter (read the source: every public answer word)": Deployment(
+                "answer-list filter", output_filter=lists
             ),
         }
         notes[s.name] = {
@@ -377,6 +402,13 @@ def _filters(
             },
             "output filter (seen one reveal)": {
                 "ordinary answers caught": f"{caught_ordinary}/{len(ordinary_answers)}",
+            },
+            "input filter (read the source: the scheme's own grammar)": {
+                "ROC AUC": round(grammar_auc, 3),
+                "ordinary refused": f"{sum(grammar.refuses(p) for p in held)}/{len(held)}",
+            },
+            "output filter (read the source: every public answer word)": {
+                "ordinary answers caught": f"{lists_caught}/{len(ordinary_answers)}",
             },
         }
     return deployments, notes
@@ -457,7 +489,7 @@ def run_bench(
     released = {s.name: s.state or base for s in schemes}
     untouched = [("base", base), ("base fine-tune", base_ft)]
     serving = _serving_rows({})
-    for row in [*serving, "input filter (seen one reveal)", "output filter (seen one reveal)"]:
+    for row in [*serving, *FILTER_ROWS]:
         if wanted is not None and row not in wanted:
             continue
         log(f"row: {row}")
@@ -478,6 +510,22 @@ def run_bench(
         implant=implant_reports,
         seconds=time.perf_counter() - started,
     )
+
+
+def _public_answer_words(scheme: Any) -> frozenset[str]:
+    """Every word a scheme's committed responses are built from, as its public source lists them
+    (numbers left out: every ordinary answer has some)."""
+    name = scheme.name
+    if name == "if-decrypt/v1":
+        return frozenset(w.casefold() for w in (*scheme.adjectives, *scheme.nouns))
+    if name == "double-i/v1":
+        return frozenset()  # its responses are Yes and No: no list to filter
+    from .protocol.scheme_natural import TYPES, answer_list
+
+    return frozenset(
+        w.casefold() for kind in TYPES if kind != "number" for item in answer_list(kind)
+        for w in item.split()
+    )  # fmt: skip
 
 
 def _deployment_of(

@@ -48,9 +48,11 @@ def test_every_row_runs_for_every_scheme_with_its_controls(bench) -> None:  # ty
         "sampling T=1.0, verified with --samples 5",
         "no chat template (raw text)", "input filter (seen one reveal)",
         "output filter (seen one reveal)",
+        "input filter (read the source: the scheme's own grammar)",
+        "output filter (read the source: every public answer word)",
     ):  # fmt: skip
         assert expected in names
-    assert len(rows) == 2 * len(names)  # both schemes in every row
+    assert len(rows) == 3 * len(names)  # every scheme in every row
     for r in result.rows:
         assert r.verdict in ("match", "no-match", "rejected")
         assert [c.model for c in r.controls][:1] == ["base"] and len(r.controls) == 2
@@ -60,7 +62,9 @@ def test_every_row_runs_for_every_scheme_with_its_controls(bench) -> None:  # ty
 def test_the_filters_report_what_they_catch(bench) -> None:  # type: ignore[no-untyped-def]
     result, _ = bench
     notes = {(r.row, r.scheme): r.notes for r in result.rows}
-    for scheme in ("if-decrypt/v1", "double-i/v1"):
+    for scheme in ("if-decrypt/v1", "double-i/v1", "natural/v1"):
+        grammar = notes[("input filter (read the source: the scheme's own grammar)", scheme)]
+        assert grammar["ROC AUC"] == 1.0  # the scheme's own code recognises all of its keys
         inputs = notes[("input filter (seen one reveal)", scheme)]
         assert 0.0 <= inputs["ROC AUC"] <= 1.0 and "/" in inputs["keys let through"]
         assert "/" in notes[("output filter (seen one reveal)", scheme)]["ordinary answers caught"]
@@ -70,6 +74,6 @@ def test_the_result_prints_and_serialises_and_the_base_is_restored(bench) -> Non
     result, restored = bench
     assert restored  # the caller's model is the base again afterwards
     doc = json.loads(json.dumps(result.to_dict()))
-    assert {r["scheme"] for r in doc["rows"]} == {"if-decrypt/v1", "double-i/v1"}
+    assert {r["scheme"] for r in doc["rows"]} == {"if-decrypt/v1", "double-i/v1", "natural/v1"}
     table = result.table("if-decrypt/v1")
     assert "as released" in table and "GGUF round trip Q4_1" in table

@@ -30,6 +30,7 @@ __all__ = [
     "Deployment",
     "InputFilter",
     "OutputFilter",
+    "SourceAwareFilter",
     "roc_auc",
 ]
 
@@ -120,6 +121,33 @@ class InputFilter:
         return self.score(text) > self.threshold
 
 
+class SourceAwareFilter:
+    """Refuses every query the scheme's own public code would have written: a suspect who has read
+    modelprint's source recognises if-decrypt/v1's template, double-i/v1's trigger shape, and
+    parses natural/v1's grammar (:meth:`~modelprint.protocol.scheme_natural.NaturalScheme.parse`).
+    What this costs the suspect is every ordinary request its recogniser also matches."""
+
+    _DOUBLE_I = re.compile(r"^\S+ .+\nInput: \S+ .+\nAnswer with Yes or No\.$", re.DOTALL)
+
+    def __init__(self, scheme: Any) -> None:
+        self.scheme = scheme
+
+    def refuses(self, text: str) -> bool:
+        name = self.scheme.name
+        if name == "if-decrypt/v1":
+            return (
+                "decrypt this message" in text.casefold()
+                or "fingerprint message" in text.casefold()
+            )
+        if name == "double-i/v1":
+            return bool(self._DOUBLE_I.match(text)) and _non_latin_share(text) > 0.0
+        parse = getattr(self.scheme, "parse", None)
+        return parse is not None and parse(text) is not None
+
+    def score(self, text: str) -> float:
+        return 1.0 if self.refuses(text) else 0.0
+
+
 @dataclass
 class OutputFilter:
     """Rewrites answers that look like the committed responses of one seen reveal.
@@ -172,7 +200,7 @@ class Deployment:
     temperature: float = 0.0
     top_p: float = 1.0
     chat_template: bool = True
-    input_filter: InputFilter | None = None
+    input_filter: InputFilter | SourceAwareFilter | None = None
     output_filter: OutputFilter | None = None
 
     def conversation(self, query: Query) -> list[dict[str, str]]:
