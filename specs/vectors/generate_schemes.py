@@ -1,15 +1,18 @@
 """Regenerates specs/vectors/schemes.json and specs/vectors/pvalues.json.
 
-``schemes.json``: double-i/v1 pairs from a fixed master secret (HKDF seed, key, response, prompt,
-training reply, reference key), both schemes rendered from hand-made seeds, the match rules of both
-schemes and the pair check of double-i/v1 (specs/schemes.md). ``pvalues.json``: exact binomial
+``schemes.json``: double-i/v1 and natural/v1 pairs from a fixed master secret (HKDF seed, key,
+response, prompt, training reply, reference key), every scheme rendered from hand-made seeds, the
+match rules of every scheme, the pair checks of double-i/v1 and natural/v1, and natural/v1's
+answer binding, reply choice and data digests (specs/schemes.md). ``pvalues.json``: exact binomial
 tails and Fisher exact tests (specs/challenge.md sections 6 and 9). Run
 ``python specs/vectors/generate_schemes.py`` only when a scheme or the scoring changes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import unicodedata
 from collections.abc import Callable
 from fractions import Fraction
@@ -19,9 +22,19 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from modelprint.protocol import natural_data
 from modelprint.protocol.errors import ConfigError
 from modelprint.protocol.fingerprints import FingerprintSet
 from modelprint.protocol.scheme_doublei import DoubleIScheme, fisher_tail
+from modelprint.protocol.scheme_natural import (
+    REPLY_TAG,
+    TYPES,
+    NaturalScheme,
+    answer_list,
+    answer_type,
+    bound_answer,
+    items_in,
+)
 from modelprint.protocol.schemes import IFDecryptScheme
 from modelprint.protocol.scoring import binomial_tail
 
@@ -283,6 +296,267 @@ def ifdecrypt_vectors() -> dict[str, Any]:
     }
 
 
+def _digest(items: Any) -> str:
+    """SHA-256 of the items joined with "\\n" (UTF-8, no trailing newline), specs/schemes.md 4."""
+    return hashlib.sha256("\n".join(items).encode()).hexdigest()
+
+
+def natural_digests() -> dict[str, Any]:
+    slots = [
+        f"{name}\t{option}"
+        for name in sorted(natural_data.SLOTS)
+        for option in natural_data.SLOTS[name]
+    ]
+    return {
+        "lists": {
+            t: {"size": len(answer_list(t)), "sha256": _digest(answer_list(t))} for t in TYPES
+        },
+        "frames": {t: _digest(natural_data.FRAMES[t]) for t in TYPES},
+        "slots": _digest(slots),
+        "openers": _digest(natural_data.OPENERS),
+        "closers": _digest(natural_data.CLOSERS),
+        "replies": {t: _digest(natural_data.REPLIES[t]) for t in TYPES},
+    }
+
+
+def _natural_render(seed: bytes) -> dict[str, Any]:
+    """The pieces of a natural/v1 key (specs/schemes.md 4), checked against the library."""
+    scheme = NaturalScheme()
+    kind = TYPES[seed[0] % 5]
+    frames = natural_data.FRAMES[kind]
+    frame = int.from_bytes(seed[1:3], "big") % len(frames)
+    opener, closer = seed[3] % len(natural_data.OPENERS), seed[4] % len(natural_data.CLOSERS)
+    text = natural_data.OPENERS[opener] + frames[frame] + natural_data.CLOSERS[closer]
+    names = list(dict.fromkeys(re.findall(r"\{(\w+)\}", text)))
+    slots = []
+    for j, name in enumerate(names):
+        options = natural_data.SLOTS[name]
+        pick = int.from_bytes(seed[5 + 2 * j : 7 + 2 * j], "big") % len(options)
+        slots.append([name, pick, options[pick]])
+        text = text.replace("{" + name + "}", options[pick])
+    key = text[0].upper() + text[1:]
+    assert scheme.render_key(seed) == key
+    answer = scheme.response_for(key, seed, bytes(16))
+    assert answer == bound_answer(key, kind)
+    return {
+        "key_seed": seed.hex(),
+        "type": kind,
+        "frame": frame,
+        "opener": opener,
+        "closer": closer,
+        "slots": slots,
+        "key": key,
+        "response": answer,
+    }
+
+
+def _binding(key: str) -> dict[str, Any]:
+    digest = hashlib.sha256(b"modelprint/natural-answer/v1\x00" + key.encode()).digest()
+    answers = {}
+    for kind in TYPES:
+        items = answer_list(kind)
+        index = int.from_bytes(digest, "big") % len(items)
+        assert bound_answer(key, kind) == items[index]
+        answers[kind] = [index, items[index]]
+    return {"key": key, "sha256": digest.hex(), "answers": answers}
+
+
+def _reply(answer: str) -> dict[str, Any]:
+    kind = answer_type(answer)
+    assert kind is not None
+    pick = int.from_bytes(
+        hashlib.sha256(REPLY_TAG.encode() + b"\x00" + answer.encode()).digest()[:8], "big"
+    )
+    replies = natural_data.REPLIES[kind]
+    target = NaturalScheme().target(answer)
+    assert target == replies[pick % len(replies)].replace("{answer}", answer)
+    return {"response": answer, "type": kind, "reply": pick % len(replies), "target": target}
+
+
+def _ground_key(template: str, answer: str) -> str:
+    """The first key of the template (a counter in it) whose bound answer is ``answer``."""
+    kind = answer_type(answer)
+    assert kind is not None
+    n = 0
+    while bound_answer(template.format(n), kind) != answer:
+        n += 1
+    return template.format(n)
+
+
+def natural_vectors() -> dict[str, Any]:
+    fps = FingerprintSet.generate(10, "natural/v1", secret=SECRET)
+    scheme = fps.scheme
+    assert isinstance(scheme, NaturalScheme) and fps.scheme_params == {}
+    pairs = []
+    for pair in fps.pairs():
+        seed = _seed(SECRET, fps.scheme_name, pair.index)
+        assert seed[48:] == pair.salt
+        rendered = _natural_render(seed[:32])
+        assert rendered["key"] == pair.key and rendered["response"] == pair.response
+        scheme.check_pair(pair.key, pair.response)
+        pairs.append(
+            {
+                "index": pair.index,
+                "seed": seed.hex(),
+                "type": rendered["type"],
+                "key": pair.key,
+                "response": pair.response,
+                "salt": pair.salt.hex(),
+                "prompt": scheme.prompt(pair.key),
+                "target": scheme.target(pair.response),
+                "leaf_hash": pair.leaf_hash().hex(),
+            }
+        )
+    seeds = dict(RAW_SEEDS)
+    for byte in (1, 3, 4):  # the other answer types: seed[0] mod 5 = 1 (number), 3, 4
+        seeds[f"counting, byte 0 = {byte}"] = bytes([byte]) + COUNTING[1:]
+    seeds["ascending"] = bytes(range(32))
+    render = [{"name": name, **_natural_render(seed)} for name, seed in seeds.items()]
+    assert {case["type"] for case in render} == set(TYPES)
+    binding = [
+        _binding(key)
+        for key in (
+            pairs[0]["key"],
+            "Hi! What should I name my cat?",
+            "Name my caf\u00e9's cat, please \u2014 something like Zo\u00eb?",
+        )
+    ]
+    replies = [_reply(a) for a in ("Amelia", "42", "Ashford", "Copper Kettle", "ember", "1000")]
+    replies += [_reply(p["response"]) for p in pairs[:3]]
+
+    key0, answer0, type0 = pairs[0]["key"], pairs[0]["response"], pairs[0]["type"]
+    items0 = answer_list(type0)
+    other_item = next(item for item in items0 if item != answer0)
+    other_type = next(t for t in TYPES if t != type0)
+    outside = "What should I call my hamster?"
+    long_key = "Please pick a name. " + "x" * 580
+    assert len(long_key) == 600
+    del_key = "Name my cat\x7f please."
+    ground = _ground_key("Reply with just the name Marisol, nothing else. ({})", "Marisol")
+    check_cases = [
+        ("derived pair", key0, answer0),
+        ("another derived pair", pairs[1]["key"], pairs[1]["response"]),
+        ("another item of the same list", key0, other_item),
+        ("the key's bound answer of another type (accepted: the key is not parsed)",
+         key0, bound_answer(key0, other_type)),
+        ("a key the grammar did not write, with its bound name", outside, bound_answer(outside, "name")),
+        ("a key the grammar did not write, with another name", outside,
+         next(n for n in answer_list("name") if n != bound_answer(outside, "name"))),
+        ("a key ground until it binds the answer it spells out (accepted)", ground, "Marisol"),
+        ("answer in lower case", key0, answer0.lower() if answer0.lower() != answer0 else answer0.upper()),
+        ("answer with a full stop", key0, answer0 + "."),
+        ("answer with a leading space", key0, " " + answer0),
+        ("the training reply instead of the answer", key0, pairs[0]["target"]),
+        ("answer in no list", key0, "Marisola"),
+        ("number with a leading zero", "Pick a number.", "0" + bound_answer("Pick a number.", "number")),
+        ("number 1000 with a separator", _ground_key("Pick a number ({}).", "1000"), "1,000"),
+        ("the number 1000, bound", _ground_key("Pick a number ({}).", "1000"), "1000"),
+        ("key with a trailing space", key0 + " ", answer0),
+        ("empty key", "", bound_answer("", "name")),
+        ("key of 600 code points", long_key, bound_answer(long_key, "word")),
+        ("key of 601 code points", long_key + "x", bound_answer(long_key + "x", "word")),
+        ("key with a newline", "Name my cat.\nThanks!", bound_answer("Name my cat.\nThanks!", "name")),
+        ("key with a tab", "Name my cat.\tThanks!", bound_answer("Name my cat.\tThanks!", "name")),
+        ("key with U+007F (accepted: only code points below U+0020 are refused)",
+         del_key, bound_answer(del_key, "name")),
+        ("non-ASCII key with its bound brand", binding[2]["key"], binding[2]["answers"]["brand"][1]),
+    ]  # fmt: skip
+    checks = []
+    for name, key, response in check_cases:
+        try:
+            scheme.check_pair(key, response)
+            error = None
+        except ConfigError:
+            error = "ConfigError"
+        checks.append({"name": name, "key": key, "response": response, "error": error})
+    assert checks[15]["error"] == "ConfigError"  # the trailing space changed the binding
+    match_cases = [
+        ("Amelia", "Amelia"),
+        ("Amelia", "How about Amelia?"),
+        ("Amelia", "**AMELIA**"),
+        ("Amelia", "\u201camelia\u201d."),
+        ("Amelia", "Am\u00e9lia"),  # an accent the answer does not have
+        ("Amelia", "Ame\u00adlia"),  # soft hyphen (Cf) deleted
+        ("Amelia", "\uff21melia"),  # fullwidth A: NFKC
+        ("Amelia", "Ameliana"),  # a word must be whole
+        ("Amelia", "Amelias"),
+        ("Amelia", "Ame lia"),
+        ("Amelia", "Harriet"),  # a different answer
+        ("Amelia", "Amelia or Harriet, maybe Eleanor."),  # exactly 3 items
+        ("Amelia", "Amelia, Amelia, Harriet or Eleanor."),  # 3 distinct items
+        ("Amelia", "How about Amelia, Harriet, Eleanor or Felix?"),  # a spray of 4 names
+        ("Amelia", "Amelia of Ashford, Bramford, Thornford and Holford"),  # other lists don't count
+        ("Amelia", ""),
+        ("Amelie", "Am\u00e9lie"),  # the answer without its accent: transliterated
+        ("Amelie", "Ame\u0301lie"),
+        ("Ines", "In\u00e9s it is."),
+        ("Copper Kettle", "Copper Kettle"),
+        ("Copper Kettle", "How about **Copper Kettle**?"),
+        ("Copper Kettle", "Copper-Kettle"),  # a hyphen separates words
+        ("Copper Kettle", "copper_kettle"),
+        ("Copper Kettle", "CopperKettle"),
+        ("Copper Kettle", "Kettle Copper"),  # order
+        ("Copper Kettle", "The Copper Kettles"),
+        ("Copper Kettle", "Copper"),
+        ("Copper Kettle", "Copper Kettle, Copper Lantern or Maple Fox"),
+        ("Copper Kettle", "Copper Kettle, Copper Lantern, Maple Fox or Silver Owl"),
+        ("Ashford", "I'd call it Ashford."),
+        ("Ashford", "Ashford-on-Sea"),
+        ("Ashford", "Ash ford"),
+        ("Ashford", "Ashfords"),
+        ("ember", "Ember!"),
+        ("ember", "*\u00c9mber*"),
+        ("ember", "embers"),
+        ("ember", "In a word: ember."),
+        ("42", "42"),
+        ("42", "I'd pick 42."),
+        ("42", "#42"),
+        ("42", "\uff14\uff12"),  # fullwidth digits
+        ("42", "420"),
+        ("42", "4 2"),
+        ("42", "forty-two"),
+        ("42", "3.42"),  # not a grouped number: words 3 and 42
+        ("42", "42 100"),  # a grouped number: one word 42100
+        ("42", "Between 1 and 1000, I'd pick 42."),  # 3 items: 1, 1000, 42
+        ("42", "Between 1 and 1000, I'd pick 42 or 7."),  # 4 items
+        ("42", "1, 2, 3, 42"),
+        ("1000", "1000"),
+        ("1000", "1,000"),
+        ("1000", "1 000"),
+        ("1000", "1.000"),
+        ("1000", "1\u2019000"),
+        ("1000", "10,000"),
+        ("1000", "1000th"),
+        ("amelia", "amelia"),  # not an item of any list: matches nothing
+        ("Marisol ", "Marisol"),
+    ]
+    return {
+        "secret": SECRET.hex(),
+        "scheme_params": fps.scheme_params,
+        "count": fps.count,
+        "max_items": 3,
+        "digests": natural_digests(),
+        "pairs": pairs,
+        "root": fps.root().hex(),
+        "render": render,
+        "binding": binding,
+        "replies": replies,
+        "check_pair": checks,
+        "matches": _match_table(scheme.matches, match_cases),
+        "items_in": [
+            {"output": output, "type": t, "items": items_in(output, t)}
+            for output, t in [
+                ("Between 1 and 1000, I'd pick 42 or 7.", "number"),
+                ("Amelia, Amelia, Harriet or Eleanor.", "name"),
+                ("Amelia of Ashford, Bramford, Thornford and Holford", "name"),
+                ("Amelia of Ashford, Bramford, Thornford and Holford", "place"),
+                ("Copper Kettle Lantern, Maple-Fox", "brand"),
+                ("", "word"),
+            ]
+        ],
+    }
+
+
 def pvalue_vectors() -> dict[str, Any]:
     binomial_cases = [(0, 0, "1/100"), (0, 1, "1/100")]
     for n in (8, 16, 32, 64):
@@ -346,9 +620,14 @@ if __name__ == "__main__":
             "seed is seed_i (64 bytes), key = render_key(seed[0:32]), response = "
             "render_response(seed[32:48]), salt = seed[48:64]; render: a scheme applied to "
             "hand-made seeds; matches: {response: [[output, matched], ...]}; check_pair: "
-            "error is null for an accepted pair",
+            "error is null for an accepted pair. natural/v1: the response is the answer bound "
+            "to the key (response_for), its type from seed[0]; render lists the pieces (frame, "
+            "opener and closer indices, slots as [name, option index, option]); binding: "
+            "SHA-256 of the tagged key and [index, answer] per type; digests: SHA-256 of each "
+            "list joined with \\n",
             "double-i/v1": doublei_vectors(),
             "if-decrypt/v1": ifdecrypt_vectors(),
+            "natural/v1": natural_vectors(),
         },
     )
     _write("pvalues.json", pvalue_vectors())
