@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from modelprint.protocol import canonical, scheme_doublei
+from modelprint.protocol import canonical, natural_data, scheme_doublei, scheme_natural
 from modelprint.protocol.envelope import Envelope, PayloadType, key_id, pae, raw_public_key
 from modelprint.protocol.fingerprints import FingerprintSet
 from modelprint.protocol.merkle import (
@@ -27,8 +27,9 @@ from modelprint.protocol.merkle import (
 )
 from modelprint.protocol.records import Bundle, Commitment, Grant
 from modelprint.protocol.scheme_doublei import DecisionTable, DoubleIScheme, fisher_tail
+from modelprint.protocol.scheme_natural import NaturalScheme, answer_list, bound_answer
 from modelprint.protocol.schemes import IFDecryptScheme, get_scheme
-from modelprint.protocol.scoring import binomial_tail
+from modelprint.protocol.scoring import binomial_tail, null_probability
 from modelprint.protocol.timeproof import (
     LOG_ENTRY_SIZE,
     log_entry,
@@ -293,6 +294,8 @@ def _spec_decision(output: str) -> str | None:
 def _spec_matches(scheme: str, response: str, output: str) -> bool:
     if scheme == "if-decrypt/v1":
         return _spec_contains(output, response)
+    if scheme == "natural/v1":
+        return _spec_natural_matches(response, output)
     return response in SPEC_DECISIONS and _spec_decision(output) == response
 
 
@@ -489,7 +492,7 @@ def test_doublei_check_pair_vectors(case: dict[str, Any]) -> None:
 
 MATCH_CASES = [
     (name, response, output, matched)
-    for name in ("double-i/v1", "if-decrypt/v1")
+    for name in ("double-i/v1", "if-decrypt/v1", "natural/v1")
     for response, rows in SCHEMES[name]["matches"].items()
     for output, matched in rows
 ]
@@ -502,9 +505,294 @@ def test_match_rule_vectors(scheme: str, response: str, output: str, matched: bo
 
 
 def test_match_vectors_cover_both_outcomes() -> None:
-    for name in ("double-i/v1", "if-decrypt/v1"):
+    for name in ("double-i/v1", "if-decrypt/v1", "natural/v1"):
         outcomes = {m for rows in SCHEMES[name]["matches"].values() for _, m in rows}
         assert outcomes == {True, False}
+    natural = [m for rows in NATURAL["matches"].values() for _, m in rows]
+    assert len(natural) >= 25 and natural.count(True) >= 10 and natural.count(False) >= 10
+
+
+# -- natural/v1 ----------------------------------------------------------------------------------
+#
+# Recomputed from specs/schemes.md section 4 with hashlib and the W(x) above. The data tuples are
+# read from protocol/natural_data.py as data (the spec makes them normative and does not repeat
+# them), after checking them against the digests written in specs/schemes.md.
+
+NATURAL = SCHEMES["natural/v1"]
+SPEC_TYPES = ("name", "number", "place", "brand", "word")
+SPEC_MAX_ITEMS = 3
+SPEC_SLOT = re.compile(r"\{([A-Za-z0-9_]+)\}")
+
+
+def _spec_digests() -> dict[tuple[str, str], tuple[int, str]]:
+    """The natural-digests block: {(what, type or "-"): (count, sha256 hex)}."""
+    out: dict[tuple[str, str], tuple[int, str]] = {}
+    for line in _spec_block("natural-digests"):
+        what, kind, count, digest = line.split()
+        assert re.fullmatch("[0-9a-f]{64}", digest)
+        out[(what, kind)] = (int(count), digest)
+    return out
+
+
+SPEC_DIGESTS = _spec_digests()
+
+
+def _joined_digest(items: Any) -> str:
+    return hashlib.sha256("\n".join(items).encode("utf-8")).hexdigest()
+
+
+def _spec_lists() -> dict[str, list[str]]:
+    """L(t) of schemes.md section 4, built from the data tuples as the table says."""
+    return {
+        "name": list(natural_data.NAMES),
+        "number": [str(i + 1) for i in range(1000)],
+        "place": [
+            natural_data.PLACE_HEADS[i // 24] + natural_data.PLACE_TAILS[i % 24]
+            for i in range(32 * 24)
+        ],
+        "brand": [
+            natural_data.BRAND_FIRST[i // 32] + " " + natural_data.BRAND_SECOND[i % 32]
+            for i in range(32 * 32)
+        ],
+        "word": list(natural_data.WORDS),
+    }
+
+
+SPEC_L = _spec_lists()
+SPEC_ITEM_WORDS = {t: {item: tuple(_spec_W(item)) for item in SPEC_L[t]} for t in SPEC_TYPES}
+
+
+def _spec_natural_render(k: bytes) -> dict[str, Any]:
+    """The key of a 32-byte key seed and the pieces it is made of."""
+    assert len(k) == 32
+    kind = SPEC_TYPES[k[0] % 5]
+    frames = natural_data.FRAMES[kind]
+    frame = _u16(k[1:3]) % len(frames)
+    opener, closer = k[3] % len(natural_data.OPENERS), k[4] % len(natural_data.CLOSERS)
+    text = natural_data.OPENERS[opener] + frames[frame] + natural_data.CLOSERS[closer]
+    names: list[str] = []
+    for name in SPEC_SLOT.findall(text):
+        if name not in names:
+            names.append(name)
+    assert 5 + 2 * len(names) <= 32
+    slots = []
+    for j, name in enumerate(names):
+        options = natural_data.SLOTS[name]
+        index = _u16(k[5 + 2 * j : 7 + 2 * j]) % len(options)
+        slots.append([name, index, options[index]])
+    key = SPEC_SLOT.sub(lambda m: next(s[2] for s in slots if s[0] == m.group(1)), text)
+    key = key[:1].upper() + key[1:]
+    return {
+        "type": kind, "frame": frame, "opener": opener, "closer": closer, "slots": slots, "key": key
+    }  # fmt: skip
+
+
+def _spec_binding_digest(key: str) -> bytes:
+    return hashlib.sha256(b"modelprint/natural-answer/v1\x00" + key.encode("utf-8")).digest()
+
+
+def _spec_bound(key: str, kind: str) -> str:
+    items = SPEC_L[kind]
+    return items[int.from_bytes(_spec_binding_digest(key), "big") % len(items)]
+
+
+def _spec_type(response: str) -> str | None:
+    owners = [t for t in SPEC_TYPES if response in SPEC_ITEM_WORDS[t]]
+    assert len(owners) <= 1
+    return owners[0] if owners else None
+
+
+def _spec_reply(response: str) -> tuple[int, str]:
+    kind = _spec_type(response)
+    assert kind is not None
+    digest = hashlib.sha256(b"modelprint/natural-reply/v1\x00" + response.encode("utf-8")).digest()
+    replies = natural_data.REPLIES[kind]
+    pick = struct.unpack(">Q", digest[:8])[0] % len(replies)
+    return pick, replies[pick].replace("{answer}", response)
+
+
+def _spec_items(output: str, kind: str) -> int:
+    have = _spec_W(output)
+    found = set()
+    for item, want in SPEC_ITEM_WORDS[kind].items():
+        n = len(want)
+        if any(tuple(have[i : i + n]) == want for i in range(len(have) - n + 1)):
+            found.add(item)
+    return len(found)
+
+
+def _spec_natural_matches(response: str, output: str) -> bool:
+    kind = _spec_type(response)
+    return (
+        kind is not None
+        and _spec_contains(output, response)
+        and _spec_items(output, kind) <= SPEC_MAX_ITEMS
+    )
+
+
+def _spec_natural_check(key: str, response: str) -> bool:
+    if not 1 <= len(key) <= 600 or any(ord(c) < 0x20 for c in key):
+        return False
+    kind = _spec_type(response)
+    return kind is not None and _spec_bound(key, kind) == response
+
+
+def test_natural_data_matches_the_spec_digests() -> None:
+    data = natural_data
+    slot_lines = [f"{name}\t{o}" for name in sorted(data.SLOTS) for o in data.SLOTS[name]]
+    computed: dict[tuple[str, str], tuple[int, str]] = {
+        ("slots", "-"): (len(slot_lines), _joined_digest(slot_lines)),
+        ("openers", "-"): (len(data.OPENERS), _joined_digest(data.OPENERS)),
+        ("closers", "-"): (len(data.CLOSERS), _joined_digest(data.CLOSERS)),
+    }
+    for t in SPEC_TYPES:
+        computed[("list", t)] = (len(SPEC_L[t]), _joined_digest(SPEC_L[t]))
+        computed[("frames", t)] = (len(data.FRAMES[t]), _joined_digest(data.FRAMES[t]))
+        computed[("replies", t)] = (len(data.REPLIES[t]), _joined_digest(data.REPLIES[t]))
+    assert computed == SPEC_DIGESTS
+    assert (len(data.SLOTS), len(slot_lines)) == (79, 2194)
+    assert set(data.FRAMES) == set(data.REPLIES) == set(SPEC_TYPES)
+    v = NATURAL["digests"]
+    assert {t: (x["size"], x["sha256"]) for t, x in v["lists"].items()} == {
+        t: computed[("list", t)] for t in SPEC_TYPES
+    }
+    assert {t: d for t, d in v["frames"].items()} == {
+        t: computed[("frames", t)][1] for t in SPEC_TYPES
+    }
+    assert {t: d for t, d in v["replies"].items()} == {
+        t: computed[("replies", t)][1] for t in SPEC_TYPES
+    }
+    assert (v["slots"], v["openers"], v["closers"]) == (
+        computed[("slots", "-")][1], computed[("openers", "-")][1], computed[("closers", "-")][1]
+    )  # fmt: skip
+    # what the spec text says of the data
+    strings = [*data.OPENERS, *data.CLOSERS, *slot_lines]
+    strings += [x for t in SPEC_TYPES for x in (*data.FRAMES[t], *data.REPLIES[t], *SPEC_L[t])]
+    assert all(s.isascii() and "\n" not in s for s in strings)
+    assert all("\t" not in s for s in strings if s not in slot_lines)
+    for t in SPEC_TYPES:
+        for frame in data.FRAMES[t]:
+            names = SPEC_SLOT.findall(frame)
+            assert len(names) == len(set(names)) <= 6 and set(names) <= set(data.SLOTS)
+            assert re.sub(SPEC_SLOT, "", frame).count("{") == 0 and "}" not in re.sub(
+                SPEC_SLOT, "", frame
+            )
+            assert frame[0].isupper()
+        assert all(r.count("{answer}") == 1 and r.count("{") == 1 for r in data.REPLIES[t])
+    assert not any("{" in x or "}" in x for x in (*data.OPENERS, *data.CLOSERS, *slot_lines))
+    assert all(o == "" or o[0].isupper() for o in data.OPENERS)
+    every = [w for t in SPEC_TYPES for w in SPEC_ITEM_WORDS[t].values()]
+    assert len(set(every)) == len(every) == 3816  # items and their words distinct across lists
+    for t in SPEC_TYPES:
+        assert {len(w) for w in SPEC_ITEM_WORDS[t].values()} == ({2} if t == "brand" else {1})
+    assert min(len(SPEC_L[t]) for t in SPEC_TYPES) == 512
+    assert Fraction(SPEC_MAX_ITEMS, 512) < null_probability("natural/v1") == Fraction(1, 128)
+
+
+def test_natural_library_lists_and_constants_are_the_spec_ones() -> None:
+    for t in SPEC_TYPES:
+        assert list(answer_list(t)) == SPEC_L[t]
+    assert scheme_natural.TYPES == SPEC_TYPES and scheme_natural.MAX_ITEMS == SPEC_MAX_ITEMS
+    assert NaturalScheme().params() == {} and NATURAL["scheme_params"] == {}
+    assert NATURAL["max_items"] == SPEC_MAX_ITEMS
+    with pytest.raises(error_class("ConfigError")):
+        get_scheme("natural/v1", {"key_chars": 12})
+
+
+def test_natural_pairs_match_vectors() -> None:
+    v = NATURAL
+    secret = bytes.fromhex(v["secret"])
+    fps = FingerprintSet.generate(v["count"], "natural/v1", v["scheme_params"], secret=secret)
+    scheme = fps.scheme
+    assert isinstance(scheme, NaturalScheme) and len(v["pairs"]) == 10
+    for expected, pair in zip(v["pairs"], fps.pairs(), strict=True):
+        assert (pair.index, pair.key, pair.response, pair.salt.hex()) == (
+            expected["index"], expected["key"], expected["response"], expected["salt"]
+        )  # fmt: skip
+        assert scheme.prompt(pair.key) == expected["prompt"]
+        assert scheme.target(pair.response) == expected["target"]
+        assert pair.leaf_hash().hex() == expected["leaf_hash"]
+        assert scheme_natural.answer_type(pair.response) == expected["type"]
+        scheme.check_pair(pair.key, pair.response)
+    assert fps.root().hex() == v["root"]
+
+
+def test_natural_pairs_recomputed_from_spec() -> None:
+    v = NATURAL
+    secret = bytes.fromhex(v["secret"])
+    for pair in v["pairs"]:
+        seed = _hkdf_seed(secret, "natural/v1", pair["index"])
+        assert seed.hex() == pair["seed"]
+        rendered = _spec_natural_render(seed[:32])
+        assert (rendered["key"], rendered["type"]) == (pair["key"], pair["type"])
+        assert _spec_bound(pair["key"], pair["type"]) == pair["response"]
+        assert seed[48:].hex() == pair["salt"]
+        assert pair["prompt"] == pair["key"]
+        assert _spec_reply(pair["response"])[1] == pair["target"]
+        assert _spec_natural_check(pair["key"], pair["response"])
+        salt = bytes.fromhex(pair["salt"])
+        leaf = _spec_leaf_hash(pair["index"], pair["key"], pair["response"], salt)
+        assert leaf.hex() == pair["leaf_hash"]
+    assert _spec_root([bytes.fromhex(p["leaf_hash"]) for p in v["pairs"]]).hex() == v["root"]
+    assert {p["type"] for p in v["pairs"]} >= {"name", "brand", "word", "number"}
+
+
+@pytest.mark.parametrize("case", NATURAL["render"], ids=lambda c: c["name"])
+def test_natural_render_vectors(case: dict[str, Any]) -> None:
+    k = bytes.fromhex(case["key_seed"])
+    scheme = NaturalScheme()
+    assert scheme.render_key(k) == case["key"]
+    assert scheme.response_for(case["key"], k, bytes(16)) == case["response"]
+    assert scheme.response_for(case["key"], k, b"\xff" * 16) == case["response"]  # r unused
+    expected = {name: case[name] for name in ("type", "frame", "opener", "closer", "slots", "key")}
+    assert _spec_natural_render(k) == expected
+    assert _spec_bound(case["key"], case["type"]) == case["response"]
+
+
+def test_natural_render_vectors_cover_every_type() -> None:
+    assert {c["type"] for c in NATURAL["render"]} == set(SPEC_TYPES)
+    names = {c["name"] for c in NATURAL["render"]}
+    assert {"zeros", "ones", "counting"} <= names
+
+
+@pytest.mark.parametrize("case", NATURAL["binding"], ids=lambda c: c["sha256"][:8])
+def test_natural_binding_vectors(case: dict[str, Any]) -> None:
+    digest = _spec_binding_digest(case["key"])
+    assert digest.hex() == case["sha256"]
+    assert set(case["answers"]) == set(SPEC_TYPES)
+    for kind, (index, answer) in case["answers"].items():
+        assert bound_answer(case["key"], kind) == answer
+        assert index == int.from_bytes(digest, "big") % len(SPEC_L[kind])
+        assert SPEC_L[kind][index] == answer == _spec_bound(case["key"], kind)
+
+
+@pytest.mark.parametrize("case", NATURAL["replies"], ids=lambda c: c["response"])
+def test_natural_reply_vectors(case: dict[str, Any]) -> None:
+    assert NaturalScheme().target(case["response"]) == case["target"]
+    assert _spec_reply(case["response"]) == (case["reply"], case["target"])
+    assert _spec_type(case["response"]) == case["type"]
+
+
+@pytest.mark.parametrize("case", NATURAL["check_pair"], ids=lambda c: c["name"])
+def test_natural_check_pair_vectors(case: dict[str, Any]) -> None:
+    scheme = NaturalScheme()
+    if case["error"] is None:
+        scheme.check_pair(case["key"], case["response"])
+    else:
+        with pytest.raises(error_class(case["error"])):
+            scheme.check_pair(case["key"], case["response"])
+    assert _spec_natural_check(case["key"], case["response"]) == (case["error"] is None)
+
+
+def test_natural_check_pair_vectors_cover_both_outcomes() -> None:
+    errors = [c["error"] for c in NATURAL["check_pair"]]
+    assert errors.count(None) >= 5 and errors.count("ConfigError") >= 10
+
+
+@pytest.mark.parametrize("case", NATURAL["items_in"], ids=lambda c: f"{c['type']}-{c['items']}")
+def test_natural_items_vectors(case: dict[str, Any]) -> None:
+    assert scheme_natural.items_in(case["output"], case["type"]) == case["items"]
+    assert _spec_items(case["output"], case["type"]) == case["items"]
 
 
 # -- p-values ------------------------------------------------------------------------------------
