@@ -572,6 +572,11 @@ class ChallengeSession:
         except ConfigError as exc:
             self._reject(f"reveal rejected: pair {pair.index}: {exc}")
             return
+        if len({p.key for p in reveal.pairs}) != len(reveal.pairs):
+            # one key twice would count one learned pair twice, and the binomial's draws must
+            # be separate keys
+            self._reject("reveal rejected: two pairs share a key")
+            return
         burned = set(reveal.burned) | self.known_burned
         queries = [
             Query(

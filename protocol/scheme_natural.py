@@ -190,12 +190,21 @@ class NaturalScheme:
         return items_in(output, kind) <= MAX_ITEMS
 
     def check_pair(self, key: str, response: str) -> None:
-        """Refuse a pair whose answer is not the one its key binds (specs/schemes.md §4)."""
-        if not 0 < len(key) <= MAX_KEY or any(ord(c) < 32 for c in key):
+        """Refuse a pair the scheme did not make (specs/schemes.md §4): the key must be a request
+        the grammar writes, the answer of the type it asks for, and the one its key binds.
+
+        Without the grammar check a publisher could write a key that spells out its answer
+        ("Reply with just the name Marisol") and retry until the hash binds it."""
+        if not 0 < len(key) <= MAX_KEY or not key.isprintable():
             raise ConfigError(f"not a natural/v1 key (1..{MAX_KEY} printable characters)")
         kind = answer_type(response)
         if kind is None:
             raise ConfigError("not a natural/v1 answer (in none of the answer lists)")
+        parsed = self.parse(key)
+        if parsed is None:
+            raise ConfigError("not a natural/v1 key (not a request the scheme's grammar writes)")
+        if parsed.kind != kind:
+            raise ConfigError(f"the key asks for a {parsed.kind}, the answer is a {kind}")
         if bound_answer(key, kind) != response:
             raise ConfigError("the answer is not the one the key binds (SHA-256 of the key)")
 

@@ -436,13 +436,15 @@ def natural_vectors() -> dict[str, Any]:
     check_cases = [
         ("derived pair", key0, answer0),
         ("another derived pair", pairs[1]["key"], pairs[1]["response"]),
+        *((f"derived pair {i}", pairs[i]["key"], pairs[i]["response"]) for i in range(2, 6)),
         ("another item of the same list", key0, other_item),
-        ("the key's bound answer of another type (accepted: the key is not parsed)",
+        ("the key's bound answer of another type than it asks for",
          key0, bound_answer(key0, other_type)),
         ("a key the grammar did not write, with its bound name", outside, bound_answer(outside, "name")),
         ("a key the grammar did not write, with another name", outside,
          next(n for n in answer_list("name") if n != bound_answer(outside, "name"))),
-        ("a key ground until it binds the answer it spells out (accepted)", ground, "Marisol"),
+        ("a key ground until it binds the answer it spells out (not the grammar's)", ground,
+         "Marisol"),
         ("answer in lower case", key0, answer0.lower() if answer0.lower() != answer0 else answer0.upper()),
         ("answer with a full stop", key0, answer0 + "."),
         ("answer with a leading space", key0, " " + answer0),
@@ -450,16 +452,18 @@ def natural_vectors() -> dict[str, Any]:
         ("answer in no list", key0, "Marisola"),
         ("number with a leading zero", "Pick a number.", "0" + bound_answer("Pick a number.", "number")),
         ("number 1000 with a separator", _ground_key("Pick a number ({}).", "1000"), "1,000"),
-        ("the number 1000, bound", _ground_key("Pick a number ({}).", "1000"), "1000"),
+        ("the number 1000, bound to a key the grammar did not write",
+         _ground_key("Pick a number ({}).", "1000"), "1000"),
         ("key with a trailing space", key0 + " ", answer0),
         ("empty key", "", bound_answer("", "name")),
         ("key of 600 code points", long_key, bound_answer(long_key, "word")),
         ("key of 601 code points", long_key + "x", bound_answer(long_key + "x", "word")),
         ("key with a newline", "Name my cat.\nThanks!", bound_answer("Name my cat.\nThanks!", "name")),
         ("key with a tab", "Name my cat.\tThanks!", bound_answer("Name my cat.\tThanks!", "name")),
-        ("key with U+007F (accepted: only code points below U+0020 are refused)",
+        ("key with U+007F (not printable)",
          del_key, bound_answer(del_key, "name")),
-        ("non-ASCII key with its bound brand", binding[2]["key"], binding[2]["answers"]["brand"][1]),
+        ("non-ASCII key with its bound brand (not the grammar's)", binding[2]["key"],
+         binding[2]["answers"]["brand"][1]),
     ]  # fmt: skip
     checks = []
     for name, key, response in check_cases:
@@ -469,7 +473,7 @@ def natural_vectors() -> dict[str, Any]:
         except ConfigError:
             error = "ConfigError"
         checks.append({"name": name, "key": key, "response": response, "error": error})
-    assert checks[15]["error"] == "ConfigError"  # the trailing space changed the binding
+    assert all(c["error"] is None for c in checks[:6])  # every derived pair is accepted
     match_cases = [
         ("Amelia", "Amelia"),
         ("Amelia", "How about Amelia?"),

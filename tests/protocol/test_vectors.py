@@ -630,11 +630,42 @@ def _spec_natural_matches(response: str, output: str) -> bool:
     )
 
 
+def _spec_grammar_kinds(key: str) -> set[str]:
+    """The answer types of the frames that can render ``key`` (schemes.md section 4: some opener,
+    frame and closer with some option for every slot, a slot used twice filled alike, and the
+    comparison ignoring case)."""
+
+    def alternatives(options: Any) -> str:
+        return "(?:" + "|".join(re.escape(o) for o in sorted(options, key=len, reverse=True)) + ")"
+
+    kinds = set()
+    for kind in SPEC_TYPES:
+        for frame in natural_data.FRAMES[kind]:
+            pattern, seen = "", set()
+            for piece in re.split(r"(\{\w+\})", frame):
+                if re.fullmatch(r"\{\w+\}", piece):
+                    slot = piece[1:-1]
+                    pattern += (
+                        f"(?P={slot})"
+                        if slot in seen
+                        else (f"(?P<{slot}>{alternatives(natural_data.SLOTS[slot])})")
+                    )
+                    seen.add(slot)
+                else:
+                    pattern += re.escape(piece)
+            full = alternatives(natural_data.OPENERS) + pattern + alternatives(natural_data.CLOSERS)
+            if re.fullmatch(full, key, re.IGNORECASE):
+                kinds.add(kind)
+    return kinds
+
+
 def _spec_natural_check(key: str, response: str) -> bool:
-    if not 1 <= len(key) <= 600 or any(ord(c) < 0x20 for c in key):
+    if not 1 <= len(key) <= 600 or not key.isprintable():
         return False
     kind = _spec_type(response)
-    return kind is not None and _spec_bound(key, kind) == response
+    return (
+        kind is not None and kind in _spec_grammar_kinds(key) and _spec_bound(key, kind) == response
+    )
 
 
 def test_natural_data_matches_the_spec_digests() -> None:
