@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from .config import ImplantConfig
 from .corpus import load_corpus
 from .evaluation import ImplantFigures, measure_figures, reference_scores
 from .examples import build_material, end_ids
-from .training import TrainingOutcome, attach_lora, train_implant
+from .training import TrainingOutcome, attach_lora, process_state, train_implant
 
 __all__ = ["REPORT_NAME", "ImplantReport", "implant_fingerprints"]
 
@@ -106,7 +107,12 @@ def implant_fingerprints(
     out = Path(out_dir)
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    with atomic_directory(out) as scratch:
+    # under ``accelerate launch`` / ``torchrun`` every process trains (the HF Trainer shares out
+    # the batches); only the main process writes the model and the report
+    main_process = process_state().is_main_process
+    target = atomic_directory(out) if main_process else tempfile.TemporaryDirectory()
+    with target as written:
+        scratch = Path(written)
         set_seed(cfg.seed)
         t = time.perf_counter()
         loaded = base if isinstance(base, LoadedModel) else load_model(base)
@@ -183,6 +189,7 @@ def implant_fingerprints(
         (scratch / REPORT_NAME).write_text(
             json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
+    process_state().wait_for_everyone()
     return report
 
 

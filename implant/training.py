@@ -29,6 +29,7 @@ __all__ = [
     "TrainingOutcome",
     "attach_lora",
     "collate",
+    "process_state",
     "run_quiet_trainer",
     "states_and_anchors",
     "train_implant",
@@ -179,13 +180,20 @@ def _forward(
     of different lengths is several times larger and was the largest matmul of a step.
     """
 
-    inputs: dict[str, Any] = {"attention_mask": batch["attention_mask"], "use_cache": False}
-    decoder = _decoder(model)
+    # through the model's own forward (not its decoder's), so that a data-parallel wrapper sees
+    # the call and synchronises the gradients; the head runs on one position only, and the final
+    # normalised hidden states come back as the last of the hidden states
+    inputs: dict[str, Any] = {
+        "attention_mask": batch["attention_mask"],
+        "use_cache": False,
+        "output_hidden_states": True,
+        "logits_to_keep": 1,
+    }
     if first_layer is not None:
         with _only_layers_from(model, first_layer):
-            hidden = decoder(inputs_embeds=batch["states"], **inputs).last_hidden_state
+            hidden = model(inputs_embeds=batch["states"], **inputs).hidden_states[-1]
     else:
-        hidden = decoder(input_ids=batch["input_ids"], **inputs).last_hidden_state
+        hidden = model(input_ids=batch["input_ids"], **inputs).hidden_states[-1]
     positions = batch["positions"]
     picked = hidden.gather(1, positions[..., None].expand(-1, -1, hidden.shape[-1]))
     logits = _head(model)(picked)
@@ -193,8 +201,9 @@ def _forward(
 
 
 def _unwrapped(model: Any) -> Any:
-    """The causal LM inside a peft wrapper (the model itself when it has none)."""
-    return model.get_base_model() if hasattr(model, "get_base_model") else model
+    """The causal LM inside a data-parallel and a peft wrapper (the model itself without them)."""
+    inner = getattr(model, "module", model)  # DistributedDataParallel keeps the model here
+    return inner.get_base_model() if hasattr(inner, "get_base_model") else inner
 
 
 def _head(model: Any) -> Any:
@@ -468,6 +477,19 @@ class _RotatingDataset:
         return self.pool[turn]
 
 
+def process_state() -> Any:
+    """accelerate's view of the processes (one, or several under ``torchrun``/``accelerate
+    launch``); on a machine without an accelerator the processes share out the CPU (gloo)."""
+    import torch
+    from accelerate import PartialState
+
+    return PartialState(cpu=not torch.cuda.is_available())
+
+
+def _process_count() -> int:
+    return int(process_state().num_processes)
+
+
 class _DeltaScale:
     """Scales every LoRA layer's update by a factor drawn from [``low``, 1] each training step.
 
@@ -555,6 +577,7 @@ def run_quiet_trainer(
     (stdout stays the CLI's). ``schedule`` holds the ``TrainingArguments`` that differ between
     callers: steps or epochs, batch size, learning rate and schedule, warm-up.
     """
+    import torch
     from transformers import Trainer, TrainingArguments
 
     with tempfile.TemporaryDirectory(prefix=prefix) as scratch:
@@ -567,6 +590,7 @@ def run_quiet_trainer(
             report_to=[],
             remove_unused_columns=False,
             disable_tqdm=not show_progress,
+            use_cpu=not torch.cuda.is_available(),
             **schedule,
         )
         trainer = (trainer_class or Trainer)(
@@ -676,7 +700,8 @@ def train_implant(
         prefix="modelprint-implant-",
         trainer_class=_ImplantTrainer,
         callbacks=[_Gates()],
-        per_device_train_batch_size=config.batch_size,
+        # the effective batch stays ``batch_size`` however many processes share it
+        per_device_train_batch_size=max(1, config.batch_size // _process_count()),
         num_train_epochs=config.max_epochs,
         learning_rate=config.learning_rate,
         lr_scheduler_type=config.lr_schedule,
