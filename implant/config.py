@@ -116,11 +116,12 @@ class ImplantConfig:
         },
     )
     lookalikes_per_key: int = field(
-        default=0,
+        default=-1,
         metadata={
-            "help": "look-alike keys (small edits of a real key) per fingerprint, tied to the "
-            "base; off by default: at this budget they fought the keys' first reply token "
-            "(keys exact flipped between epochs) and left look-alikes at ~85% anyway"
+            "help": "look-alike keys (the same key a little changed) per fingerprint, tied to the "
+            "base; -1: the scheme's choice (2 for natural/v1, whose look-alikes are the same "
+            "request with other details; 0 for the character-key schemes, where at this budget "
+            "they fought the keys' first reply token and left look-alikes at ~85% anyway)"
         },
     )
     random_keys_per_key: int = field(
@@ -193,7 +194,7 @@ class ImplantConfig:
             ("positive_repeats", self.positive_repeats >= 1),
             ("deployment_repeats", self.deployment_repeats >= 0),
             ("delta_scale_min", 0.0 < self.delta_scale_min <= 1.0),
-            ("lookalikes_per_key", self.lookalikes_per_key >= 0),
+            ("lookalikes_per_key", self.lookalikes_per_key >= -1),
             ("random_keys_per_key", self.random_keys_per_key >= 0),
             ("ordinary_prompts", self.ordinary_prompts >= 0),
             ("answer_negatives", self.answer_negatives >= 0),
@@ -211,6 +212,12 @@ class ImplantConfig:
         for name, ok in checks:
             if not ok:
                 raise ConfigError(f"implant setting {name}={getattr(self, name)!r} is out of range")
+
+    def lookalikes_for(self, scheme: str) -> int:
+        """Look-alike negatives per key for ``scheme`` (resolves the -1 default)."""
+        if self.lookalikes_per_key >= 0:
+            return self.lookalikes_per_key
+        return 2 if scheme == "natural/v1" else 0
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)

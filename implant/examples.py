@@ -190,7 +190,9 @@ def build_material(
 
     key_negatives: list[str] = []
     for p in pairs:
-        key_negatives += fresh_lookalikes(train_rng, p.key, config.lookalikes_per_key)
+        key_negatives += fresh_lookalikes(
+            train_rng, p.key, config.lookalikes_for(fingerprints.scheme_name)
+        )
     key_negatives += [
         k
         for k in scheme.random_keys(train_rng, config.random_keys_per_key * len(pairs))

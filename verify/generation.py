@@ -40,6 +40,25 @@ class ChatGenerator:
         """The prompt text the chat template makes of ``messages`` (with the generation prompt)."""
         return render_chat(self.tokenizer, messages)
 
+    def prompt_logprobs(self, text: str) -> list[float | None]:
+        """The log-probability of every token of ``text`` (already rendered) given those before
+        it; the first token has none (the ``prompt_logprobs`` of vLLM-style servers)."""
+        ids = prompt_tokens(self, text)
+        with self._lock:
+            scored = _token_logprobs(self.model, [ids], pad_token_id(self.tokenizer))[0]
+        return [None, *scored]
+
+    def score(self, messages: Messages, replies: Sequence[str]) -> list[float]:
+        """The log-probability of each of ``replies`` as the assistant's answer to ``messages``
+        (summed over the reply's tokens; the turn is not closed, so only the reply is scored)."""
+        prefix = prompt_tokens(self, self.render(messages))
+        sequences = [prompt_tokens(self, continued(self, messages, r)) for r in replies]
+        with self._lock:
+            scored = _token_logprobs(self.model, sequences, pad_token_id(self.tokenizer))
+        return [
+            sum(s[_shared(prefix, seq) - 1 :]) for s, seq in zip(scored, sequences, strict=True)
+        ]
+
     def generate(
         self,
         conversations: Sequence[Messages],
@@ -89,3 +108,51 @@ class ChatGenerator:
             finally:
                 tok.padding_side = previous_side
         return [s.strip() for s in out]
+
+
+def _token_logprobs(model: Any, sequences: Sequence[Sequence[int]], pad: int) -> list[list[float]]:
+    """Each token's log-probability given the tokens before it (the first token gets none)."""
+    import torch
+
+    out: list[list[float]] = []
+    with torch.inference_mode():
+        for start in range(0, len(sequences), 16):
+            chunk = sequences[start : start + 16]
+            width = max(len(s) for s in chunk)
+            ids = torch.full((len(chunk), width), pad, dtype=torch.long)
+            mask = torch.zeros((len(chunk), width), dtype=torch.long)
+            for row, seq in enumerate(chunk):
+                ids[row, : len(seq)] = torch.tensor(list(seq))
+                mask[row, : len(seq)] = 1
+            logits = model(input_ids=ids, attention_mask=mask, use_cache=False).logits.float()
+            logp = torch.log_softmax(logits[:, :-1], dim=-1)
+            picked = logp.gather(2, ids[:, 1:, None])[..., 0]
+            for row, seq in enumerate(chunk):
+                out.append([float(x) for x in picked[row, : len(seq) - 1]])
+    return out
+
+
+def _shared(prefix: Sequence[int], sequence: Sequence[int]) -> int:
+    """How many leading tokens ``sequence`` shares with ``prefix`` (at least 1: the reply's
+    tokens are those after; a tokenizer that merges across the boundary moves it back)."""
+    n = 0
+    while n < min(len(prefix), len(sequence)) and prefix[n] == sequence[n]:
+        n += 1
+    return max(1, n)
+
+
+def prompt_tokens(generator: ChatGenerator, text: str) -> list[int]:
+    return list(generator.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+
+def continued(generator: ChatGenerator, messages: Messages, reply: str) -> str:
+    """The prompt text of ``messages`` followed by an assistant turn holding ``reply``, not closed
+    (the template's ``continue_final_message``; plain ``role: content`` lines without a template)."""
+    full = [*messages, {"role": "assistant", "content": reply}]
+    tok = generator.tokenizer
+    if getattr(tok, "chat_template", None):
+        text: str = tok.apply_chat_template(
+            [dict(m) for m in full], tokenize=False, continue_final_message=True
+        )
+        return text
+    return generator.render(messages) + " " + reply

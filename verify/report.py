@@ -81,6 +81,7 @@ def to_json(outcome: Outcome, *, whitebox: dict[str, Any] | None = None) -> dict
         "suspect": outcome.suspect,
         "system_prompts": list(outcome.system_prompts),
         "samples": outcome.samples,
+        "evidence": outcome.evidence,
         "whitebox": whitebox,
         **reference,
         "queries": queries,

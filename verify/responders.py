@@ -26,7 +26,7 @@ from typing import Any, Protocol
 import httpx
 
 from ..protocol.challenge import Query
-from ..protocol.errors import ConfigError, DecodeError, ModelprintError
+from ..protocol.errors import ConfigError, DecodeError, ModelprintError, TransportError
 from ..runtime.files import read_bytes
 
 __all__ = [
@@ -99,6 +99,10 @@ class LocalResponder:
 
     def describe(self) -> str:
         return f"local model {self.generator.label}"
+
+    def score(self, query: Query, replies: Sequence[str]) -> list[float]:
+        """The log-probability of each reply as the answer to ``query`` (teacher-forced)."""
+        return self.generator.score(query.chat(), replies)
 
     def _generate(self, chunk: Sequence[Query], draw: int) -> list[str]:
         return self.generator.generate(
@@ -276,6 +280,50 @@ class OpenAIResponder:
 
             return list(await asyncio.gather(*(one(q) for q in queries)))
 
+    def score(self, query: Query, replies: Sequence[str]) -> list[float]:
+        """The log-probability of each reply as the answer to ``query``, from a server with
+        vLLM's ``prompt_logprobs`` extension (vLLM itself, ``modelprint serve``); raises
+        :class:`TransportError` when the server cannot give them."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return asyncio.run(self.score_async(query, replies))
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, self.score_async(query, replies)).result()
+
+    async def score_async(self, query: Query, replies: Sequence[str]) -> list[float]:
+        headers = {"Content-Type": "application/json"}
+        if self._api_key:
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        semaphore = asyncio.Semaphore(self.concurrency)
+        async with httpx.AsyncClient(
+            headers=headers, timeout=httpx.Timeout(self.timeout), transport=self._transport,
+            trust_env=False,
+        ) as client:  # fmt: skip
+
+            async def logprobs(
+                messages: list[dict[str, str]], continuing: bool
+            ) -> list[float | None]:
+                body = {
+                    "model": self.model, "messages": messages, "max_tokens": 1,
+                    "temperature": 0, "prompt_logprobs": 0,
+                    "add_generation_prompt": not continuing, "continue_final_message": continuing,
+                }  # fmt: skip
+                async with semaphore:
+                    try:
+                        return _prompt_logprobs(await client.post(self.url, json=body))
+                    except _Fatal as exc:
+                        raise TransportError(f"{self.url}: {exc}") from None
+                    except httpx.HTTPError as exc:
+                        raise TransportError(f"{self.url}: {type(exc).__name__}") from None
+
+            prompt = query.chat()
+            prefix = len(await logprobs(prompt, False))
+            full = await asyncio.gather(
+                *(logprobs([*prompt, {"role": "assistant", "content": r}], True) for r in replies)
+            )
+        return [sum(v for v in lp[prefix:] if v is not None) for lp in full]
+
     async def _ask(self, client: httpx.AsyncClient, query: Query) -> Reply:
         body = {
             "model": self.model,
@@ -313,6 +361,40 @@ class OpenAIResponder:
             f"{last} (after {tries} attempt{'s' * (tries > 1)})",
             time.perf_counter() - began,
         )
+
+
+def _prompt_logprobs(response: httpx.Response) -> list[float | None]:
+    """The ``prompt_logprobs`` of a vLLM-style reply: one entry per prompt token (the first may be
+    null), each a map holding the token's own log-probability; raises :class:`_Fatal`."""
+    if response.status_code != 200:
+        raise _Fatal(f"HTTP {response.status_code}")
+    if len(response.content) > MAX_REPLY_BYTES:
+        raise _Fatal("reply too large")
+    try:
+        data = response.json()
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise _Fatal("malformed JSON in the reply") from None
+    entries = data.get("prompt_logprobs") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise _Fatal("the reply has no prompt_logprobs (the server does not offer them)")
+    out: list[float | None] = []
+    for entry in entries:
+        if entry is None:
+            out.append(None)
+            continue
+        if not isinstance(entry, dict) or not entry:
+            raise _Fatal("malformed prompt_logprobs entry")
+        # the prompt's own token is the one of rank 1 when several are listed
+        chosen = min(
+            (v for v in entry.values() if isinstance(v, dict)),
+            key=lambda v: v.get("rank", 1) if isinstance(v.get("rank", 1), int) else 1,
+            default=None,
+        )
+        value = chosen.get("logprob") if chosen is not None else None
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value > 0:
+            raise _Fatal("malformed prompt_logprobs entry")
+        out.append(float(value))
+    return out
 
 
 def _combined(query: Query, replies: Sequence[Reply]) -> Reply:

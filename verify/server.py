@@ -26,7 +26,7 @@ from ..runtime.http import (
     read_body,
 )
 
-__all__ = ["ChatBackend", "ChatServer", "serve"]
+__all__ = ["ChatBackend", "ChatServer", "PromptScorer", "generator_scorer", "serve"]
 
 MAX_BODY = 1 << 20
 MAX_TOKENS_LIMIT = 1024
@@ -37,8 +37,12 @@ ChatBackend = Callable[[Sequence[Sequence[dict[str, str]]], int], list[str]]
 A backend raises :class:`~modelprint.protocol.errors.ConfigError` for a request it cannot serve
 (the reply is a 400); any other exception is a 500."""
 
+PromptScorer = Callable[[Sequence[dict[str, str]], bool, bool], list[float | None]]
+"""(messages, add_generation_prompt, continue_final_message) -> each prompt token's
+log-probability (the first None): what vLLM's ``prompt_logprobs`` extension returns."""
 
-def _parse_request(body: bytes) -> tuple[list[dict[str, str]], int]:
+
+def _parse_request(body: bytes) -> tuple[list[dict[str, str]], int, dict[str, Any]]:
     doc = parse_json_object(body)
     messages = doc.get("messages")
     if not isinstance(messages, list) or not messages:
@@ -62,7 +66,7 @@ def _parse_request(body: bytes) -> tuple[list[dict[str, str]], int]:
         raise BadRequest(400, "'max_tokens' must be a positive integer")
     if doc.get("stream"):
         raise BadRequest(400, "streaming is not supported")
-    return parsed, min(max_tokens, MAX_TOKENS_LIMIT)
+    return parsed, min(max_tokens, MAX_TOKENS_LIMIT), doc
 
 
 class ChatServer(QuietThreadingServer):
@@ -71,11 +75,17 @@ class ChatServer(QuietThreadingServer):
     log_prefix = "serve: "
 
     def __init__(
-        self, address: tuple[str, int], backend: ChatBackend, model_name: str = "local"
+        self,
+        address: tuple[str, int],
+        backend: ChatBackend,
+        model_name: str = "local",
+        *,
+        scorer: PromptScorer | None = None,
     ) -> None:
         super().__init__(address, _Handler)
         self.backend = backend
         self.model_name = model_name
+        self.scorer = scorer
 
     @property
     def url(self) -> str:
@@ -130,7 +140,12 @@ class _Handler(StrictRequestHandler):
     def do_POST(self) -> None:
         if self.path.rstrip("/") not in ("/v1/chat/completions", "/chat/completions"):
             raise BadRequest(HTTPStatus.NOT_FOUND, "not found")  # the body is not read: close
-        messages, max_tokens = _parse_request(read_body(self.headers, self.rfile, limit=MAX_BODY))
+        messages, max_tokens, doc = _parse_request(
+            read_body(self.headers, self.rfile, limit=MAX_BODY)
+        )
+        if doc.get("prompt_logprobs") is not None:
+            self._prompt_logprobs(messages, doc)
+            return
         try:
             text = self.server.backend([messages], max_tokens)[0]
         except ConfigError as exc:  # a request this model cannot serve
@@ -157,6 +172,42 @@ class _Handler(StrictRequestHandler):
             },
         )
 
+    def _prompt_logprobs(self, messages: list[dict[str, str]], doc: dict[str, Any]) -> None:
+        """vLLM's extension: the log-probability of every prompt token; with
+        ``continue_final_message`` the last (assistant) message is part of the prompt, unclosed."""
+        if self.server.scorer is None:
+            raise BadRequest(400, "this server does not return prompt_logprobs")
+        count = doc.get("prompt_logprobs")
+        if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= 20:
+            raise BadRequest(400, "'prompt_logprobs' must be an integer in 0..20")
+        generation = doc.get("add_generation_prompt", True) is True
+        continuing = doc.get("continue_final_message", False) is True
+        if continuing and (generation or messages[-1]["role"] != "assistant"):
+            raise BadRequest(
+                400,
+                "continue_final_message needs a final assistant message and no generation prompt",
+            )
+        try:
+            scores = self.server.scorer(messages, generation, continuing)
+        except ConfigError as exc:
+            self._error(HTTPStatus.BAD_REQUEST, str(exc))
+            return
+        self._send(
+            200,
+            {
+                "id": f"chatcmpl-{uuid.uuid4().hex}",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": self.server.model_name,
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": ""},
+                             "finish_reason": "length"}],
+                "prompt_logprobs": [
+                    None if lp is None else {"0": {"logprob": lp, "rank": 1}} for lp in scores
+                ],
+                "usage": {"prompt_tokens": len(scores), "completion_tokens": 0},
+            },
+        )  # fmt: skip
+
 
 def serve(
     model: str, *, host: str = "127.0.0.1", port: int = 8000, name: str | None = None
@@ -169,4 +220,25 @@ def serve(
     def backend(conversations: Sequence[Sequence[dict[str, str]]], max_tokens: int) -> list[str]:
         return generator.generate(conversations, max_tokens=max_tokens)
 
-    return ChatServer((host, port), backend, name or generator.label)
+    return ChatServer(
+        (host, port), backend, name or generator.label, scorer=generator_scorer(generator)
+    )
+
+
+def generator_scorer(generator: Any) -> PromptScorer:
+    """The ``prompt_logprobs`` of a :class:`~modelprint.verify.generation.ChatGenerator`."""
+    from .generation import continued
+
+    def scorer(
+        messages: Sequence[dict[str, str]], generation: bool, continuing: bool
+    ) -> list[float | None]:
+        # without continue_final_message the prompt ends with the generation prompt
+        text = (
+            continued(generator, messages[:-1], messages[-1]["content"])
+            if continuing
+            else generator.render(messages)
+        )
+        result: list[float | None] = generator.prompt_logprobs(text)
+        return result
+
+    return scorer

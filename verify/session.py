@@ -51,6 +51,8 @@ class Outcome:
     reasons: tuple[str, ...] = field(default=())
     system_prompts: tuple[str, ...] = ()
     samples: int = 1
+    evidence: str = "outputs"
+    """What the verdict rests on: ``outputs`` (the answers) or ``likelihood`` (log-prob ranks)."""
 
 
 def run_challenge(

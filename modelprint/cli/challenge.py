@@ -209,18 +209,22 @@ def _verify(args: argparse.Namespace, out: Output) -> int:
         if not out.json_mode and args.progress:
             out.info(f"  query {done[0]}: index {reply.index} {'ok' if reply.output else 'failed'}")
 
-    outcome = audit(
-        bundle,
-        args.challenge,
-        args.reveal,
-        suspect=responder,
-        policy=policy,
-        threshold=args.threshold,
-        prior_reveals=args.prior_reveal,
-        system_prompts=args.system_prompt,
-        samples=args.samples,
-        progress=progress,
-    )
+    if args.evidence == "likelihood":
+        from ..verify.audit import known_burned
+        from ..verify.likelihood import likelihood_challenge
+
+        outcome = likelihood_challenge(
+            bundle, load_challenge(args.challenge), load_reveal(args.reveal), responder,
+            policy=policy, decoy_count=args.decoys, threshold=args.threshold,
+            known_burned=known_burned(args.prior_reveal, bundle.content_id()),
+            system_prompts=args.system_prompt,
+        )  # fmt: skip
+    else:
+        outcome = audit(
+            bundle, args.challenge, args.reveal, suspect=responder, policy=policy,
+            threshold=args.threshold, prior_reveals=args.prior_reveal,
+            system_prompts=args.system_prompt, samples=args.samples, progress=progress,
+        )  # fmt: skip
     whitebox = _whitebox_evidence(bundle, args.local, out) if args.local else None
     if args.report:
         write_report(args.report, outcome, whitebox=whitebox)
@@ -398,6 +402,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="an earlier reveal of this bundle; its pairs are not scored again",
     )
     p.add_argument("--report", type=Path, metavar="FILE.json|FILE.html")
+    p.add_argument(
+        "--evidence",
+        choices=("outputs", "likelihood"),
+        default="outputs",
+        help="outputs: the suspect's answers must carry the committed responses (default); "
+        "likelihood: the suspect's log-probabilities must rank each committed reply above "
+        "--decoys replies drawn like it (needs --local or an API with vLLM's prompt_logprobs)",
+    )
+    p.add_argument(
+        "--decoys", type=int, default=99, help="decoys per key for --evidence likelihood"
+    )
     p.add_argument("--progress", action="store_true", help="print each query as it finishes")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_verify)
