@@ -11,7 +11,7 @@ writes the JSON with ``--json FILE``.
 
 Run: ``.venv/bin/python benchmarks/bench_adversary.py [--count 16] [--quick] [--threads 2]
 [--schemes if-decrypt/v1 double-i/v1] [--rows NAME ...] [--json bench-out/adversary.json]``.
-``--quick`` (8 keys, shorter implant and fine-tunes, no full fine-tune) is for checking a change;
+``--quick`` (natural/v1 only, 8 keys, a short implant, 8 rows) is for checking a change;
 quote the full run. Quote the machine line: timings on a loaded machine are slower.
 """
 

@@ -80,6 +80,16 @@ FILTER_ROWS = (
     "input filter (read the source: the scheme's own grammar)",
     "output filter (read the source: every public answer word)",
 )
+QUICK_ROWS = (
+    "as released",
+    "GGUF round trip Q4_1",
+    "LoRA fine-tune (20 steps)",
+    "merge 50/50 with the base",
+    "system prompt: company persona",
+    "sampling T=0.7, top-p 0.9",
+    "input filter (seen one reveal)",
+    "output filter (seen one reveal)",
+)
 SAMPLES = 5
 """Answers per key the bench's sampling rows are verified with, in their ``--samples`` form."""
 WRAPPED = "My colleague forwarded me this message and asked me to handle it:\n\n{prompt}\n\nThanks!"
@@ -103,9 +113,14 @@ class BenchSettings:
 
     @classmethod
     def quick(cls, **changes: Any) -> BenchSettings:
+        """One scheme (natural/v1), 8 keys, a short implant, short fine-tunes and the rows that
+        decide most: for checking a change, not for quoting."""
         implant = ImplantConfig(max_epochs=6, extra_epochs=1, eval_lookalikes_per_key=1,
                                 eval_ordinary_prompts=8, eval_answers=8)  # fmt: skip
-        base = cls(count=8, implant=implant, lora_steps=40, full_steps=20, base_finetune_steps=40)
+        base = cls(
+            count=8, schemes=("natural/v1",), implant=implant, lora_steps=20, full_steps=0,
+            base_finetune_steps=20, rows=QUICK_ROWS,
+        )  # fmt: skip
         return replace(base, **changes)
 
 
