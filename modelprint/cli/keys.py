@@ -139,7 +139,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = sub.add_parser("fingerprints", help="create a secret fingerprint set (0600)")
     p.add_argument("--count", required=True, type=int)
-    p.add_argument("--scheme", default="if-decrypt/v1", choices=scheme_names())
+    p.add_argument(
+        "--scheme",
+        default="natural/v1",
+        choices=scheme_names(),
+        help="natural/v1 (default): requests a real user might send, answers bound by SHA-256; "
+        "if-decrypt/v1: character keys in a decrypt template; double-i/v1: Yes/No triggers",
+    )
     p.add_argument("--key-chars", type=int, default=None, help="key length (if-decrypt)")
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--json", action="store_true")

@@ -24,7 +24,19 @@ def workdir(
 ) -> Path:
     monkeypatch.chdir(tmp_path)
     assert run(capsys, "keygen", "--out", "ID.key")[0] == 0
-    assert run(capsys, "fingerprints", "--count", "32", "--out", "FP.secret")[0] == 0
+    assert (
+        run(
+            capsys,
+            "fingerprints",
+            "--count",
+            "32",
+            "--scheme",
+            "if-decrypt/v1",
+            "--out",
+            "FP.secret",
+        )[0]
+        == 0
+    )
     code, _, err = run(capsys, "commit", "--identity", "ID.key", "--fingerprints", "FP.secret",
                        "--model-name", "m", "--out", "M.bundle", "--time", "2025-01-01")  # fmt: skip
     assert code == 0, err
@@ -157,7 +169,19 @@ def test_ledger_burns_and_verifier_does_not_count_twice(workdir: Path, capsys) -
 
 def test_reveal_refuses_another_bundle_and_bad_files(workdir: Path, capsys) -> None:
     _challenge(capsys)
-    assert run(capsys, "fingerprints", "--count", "32", "--out", "FP2.secret")[0] == 0
+    assert (
+        run(
+            capsys,
+            "fingerprints",
+            "--count",
+            "32",
+            "--scheme",
+            "if-decrypt/v1",
+            "--out",
+            "FP2.secret",
+        )[0]
+        == 0
+    )
     code, _, err = run(capsys, "reveal", "C.challenge", "--fingerprints", "FP2.secret",
                        "--identity", "ID.key", "--bundle", "M.bundle", "--out", "R.reveal")  # fmt: skip
     assert code == 1 and "another fingerprint set" in err and "Traceback" not in err
@@ -190,7 +214,19 @@ def test_verify_local_reports_white_box_evidence(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     assert run(capsys, "keygen", "--out", "ID.key")[0] == 0
-    assert run(capsys, "fingerprints", "--count", "8", "--out", "FP.secret")[0] == 0
+    assert (
+        run(
+            capsys,
+            "fingerprints",
+            "--count",
+            "8",
+            "--scheme",
+            "if-decrypt/v1",
+            "--out",
+            "FP.secret",
+        )[0]
+        == 0
+    )
     code, _, err = run(capsys, "commit", "--identity", "ID.key", "--fingerprints", "FP.secret",
                        "--model-name", "m", "--out", "M.bundle", "--time", "2025-01-01",
                        "--whitebox", tiny_model_dir)  # fmt: skip
