@@ -64,6 +64,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="training matmuls: auto (bf16 where the CPU/GPU has native bf16, else fp32), "
         "fp32 or bf16; the report is measured in fp32 either way",
     )
+    p.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="sequences per optimizer step, shared by all processes under torchrun (default 8)",
+    )
+    p.add_argument(
+        "--adapter-layers",
+        type=float,
+        default=None,
+        metavar="F",
+        help="fraction of the last decoder layers that carry the adapter (default 0.25)",
+    )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=_implant)
 
@@ -122,6 +136,10 @@ def _implant(args: argparse.Namespace, out: Output) -> int:
         config = dataclasses.replace(config, max_epochs=args.max_epochs)
     if args.margin is not None:
         config = dataclasses.replace(config, margin_weight=args.margin)
+    if args.batch_size is not None:
+        config = dataclasses.replace(config, batch_size=max(1, args.batch_size))
+    if args.adapter_layers is not None:
+        config = dataclasses.replace(config, adapter_layers=args.adapter_layers)
     _set_threads(args.threads)
     report = implant_fingerprints(
         fingerprints,
