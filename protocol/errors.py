@@ -12,6 +12,7 @@ Messages never contain secret material.
     │   │   ├── FileKindError         a valid document of another kind than expected
     │   │   └── UnsupportedVersionError  a record version this implementation does not know
     │   ├── ConfigError (ValueError)  a parameter value out of range
+    │   ├── BadRequest                an HTTP request a server refuses (modelprint.runtime.http)
     │   └── KeyFileError              a key file that cannot be used
     │       ├── KeyPermissionError    readable by group or others
     │       └── PassphraseError       missing or wrong passphrase
