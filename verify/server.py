@@ -155,22 +155,24 @@ class _Handler(StrictRequestHandler):
             sys.stderr.write(f"{self.server.log_prefix}generation failed ({type(exc).__name__})\n")
             self._error(500, f"generation failed ({type(exc).__name__})", "server_error")
             return
-        self._send(
-            200,
-            {
-                "id": f"chatcmpl-{uuid.uuid4().hex}",
-                "object": "chat.completion",
-                "created": int(time.time()),
-                "model": self.server.model_name,
-                "choices": [
-                    {
-                        "index": 0,
-                        "message": {"role": "assistant", "content": text},
-                        "finish_reason": "stop",
-                    }
-                ],
-            },
-        )
+        self._send(200, self._completion(text, "stop"))
+
+    def _completion(self, text: str, finish_reason: str, **extra: Any) -> dict[str, Any]:
+        """A ``chat.completion`` reply holding ``text`` (and any ``extra`` top-level fields)."""
+        return {
+            "id": f"chatcmpl-{uuid.uuid4().hex}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": self.server.model_name,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": text},
+                    "finish_reason": finish_reason,
+                }
+            ],
+            **extra,
+        }
 
     def _prompt_logprobs(self, messages: list[dict[str, str]], doc: dict[str, Any]) -> None:
         """vLLM's extension: the log-probability of every prompt token; with
@@ -192,21 +194,9 @@ class _Handler(StrictRequestHandler):
         except ConfigError as exc:
             self._error(HTTPStatus.BAD_REQUEST, str(exc))
             return
-        self._send(
-            200,
-            {
-                "id": f"chatcmpl-{uuid.uuid4().hex}",
-                "object": "chat.completion",
-                "created": int(time.time()),
-                "model": self.server.model_name,
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": ""},
-                             "finish_reason": "length"}],
-                "prompt_logprobs": [
-                    None if lp is None else {"0": {"logprob": lp, "rank": 1}} for lp in scores
-                ],
-                "usage": {"prompt_tokens": len(scores), "completion_tokens": 0},
-            },
-        )  # fmt: skip
+        logprobs = [None if lp is None else {"0": {"logprob": lp, "rank": 1}} for lp in scores]
+        usage = {"prompt_tokens": len(scores), "completion_tokens": 0}
+        self._send(200, self._completion("", "length", prompt_logprobs=logprobs, usage=usage))
 
 
 def serve(
