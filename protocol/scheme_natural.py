@@ -253,8 +253,10 @@ class NaturalScheme:
         return None
 
     def lookalikes(self, key: str, rng: random.Random, count: int) -> list[str]:
-        """The same request with other details: one or two slots changed, or another opener
-        and closer; a key the grammar did not write gets fresh keys of the same type instead."""
+        """The same request with other details: one or two slots changed (and, half the time,
+        another opener and closer as well). A wrapper change alone is not a look-alike: it is
+        the same request, which the implant teaches to answer like the key (the bench's
+        wrapped-key row). A key the grammar did not write gets fresh keys of the same type."""
         parsed = self.parse(key)
         if parsed is None:
             return self.random_keys(rng, count)
@@ -263,10 +265,9 @@ class NaturalScheme:
         while len(out) < count:
             fills = dict(parsed.fills)
             opener, closer = parsed.opener, parsed.closer
-            if fills and rng.random() < 0.8:
-                for name in rng.sample(sorted(fills), min(len(fills), rng.randint(1, 2))):
-                    fills[name] = rng.choice(data.SLOTS[name])
-            else:
+            for name in rng.sample(sorted(fills), min(len(fills), rng.randint(1, 2))):
+                fills[name] = rng.choice([v for v in data.SLOTS[name] if v != parsed.fills[name]])
+            if rng.random() < 0.5:
                 opener, closer = rng.choice(data.OPENERS), rng.choice(data.CLOSERS)
             candidate = self._compose(parsed.kind, frame, fills, opener, closer)
             if candidate != key:

@@ -80,5 +80,7 @@ def test_keys_parse_back_and_lookalikes_change_only_details(pairs) -> None:  # t
         for look in SCHEME.lookalikes(p.key, rng, 3):
             again = SCHEME.parse(look)
             assert look != p.key and again is not None and again.frame == parsed.frame
+            changed = [n for n in parsed.fills if again.fills[n] != parsed.fills[n]]
+            assert 1 <= len(changed) <= 2, (p.key, look)
     assert SCHEME.parse("What is the capital of France?") is None
     assert len(SCHEME.random_keys(rng, 5)) == 5
