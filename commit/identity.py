@@ -1,5 +1,8 @@
 """Publisher identities: Ed25519 key pairs stored as PEM files.
 
+The identity's BLS key (for a chain's aggregate signature) is derived from the Ed25519 seed
+(:func:`modelprint.protocol.bls.derive_secret`), so the key file holds one secret and nothing else.
+
 ``ID.key`` is PKCS#8 PEM, optionally encrypted with a passphrase, mode 0600; ``ID.pub`` is the
 SubjectPublicKeyInfo PEM beside it. Reading key files is :mod:`modelprint.runtime.keyfiles`'s job
 (it refuses a key file that group or others can read, and files of the wrong kind).
@@ -14,6 +17,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from ..protocol.bls import derive_secret
 from ..protocol.envelope import key_id, raw_public_key
 from ..runtime.files import write_atomic
 from ..runtime.keyfiles import load_private_key, public_key_path
@@ -38,6 +42,15 @@ class Identity:
     @property
     def key_id(self) -> bytes:
         return key_id(self.public_key)
+
+    def bls_secret(self) -> int:
+        """This identity's BLS secret key, derived from the Ed25519 seed (never stored apart)."""
+        seed = self.private_key.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+        return derive_secret(seed)
 
     def __repr__(self) -> str:
         return f"Identity(key_id={self.key_id.hex()[:16]})"

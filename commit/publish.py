@@ -15,21 +15,25 @@ under the caller's pinned keys. Whether evidence is *trusted* is the verifier's 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ..protocol.envelope import Envelope
 from ..protocol.errors import ConfigError, DecodeError, LogError, TimeEvidenceError, TransportError
 from ..protocol.fingerprints import FingerprintSet
-from ..protocol.records import Bundle
+from ..protocol.records import Bundle, Evidenced
+from ..protocol.revocation import SignedRevocation
 from ..protocol.timeproof import LogProof
 from ..protocol.times import TimeLike
 from ..protocol.trust import TrustPolicy, assess
-from ..runtime.documents import save_bundle
-from .commitment import create_commitment
+from ..runtime.documents import save_bundle, save_revocation
+from .commitment import create_commitment, create_revocation
 from .identity import Identity
 
-__all__ = ["Publication", "add_evidence", "add_log_proof", "publish"]
+__all__ = ["Publication", "add_evidence", "add_log_proof", "publish", "revoke"]
+
+E = TypeVar("E", bound=Evidenced)
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,7 @@ class Publication:
         return not self.failures
 
 
-def add_log_proof(bundle: Bundle, proof: LogProof) -> tuple[Bundle, bool]:
+def add_log_proof(bundle: E, proof: LogProof) -> tuple[E, bool]:
     """``bundle`` with ``proof`` added, unless it already holds a proof of the same entry in the
     same log (the older one is kept: it proves the earlier time). Returns (bundle, added)."""
     new_cp = proof.unverified_checkpoint()
@@ -59,7 +63,7 @@ def add_log_proof(bundle: Bundle, proof: LogProof) -> tuple[Bundle, bool]:
     return bundle.with_evidence(log_proofs=(*bundle.log_proofs, proof.to_value())), True
 
 
-def _check_pinned(bundle: Bundle, position: int, policy: TrustPolicy, url: str) -> None:
+def _check_pinned(bundle: Evidenced, position: int, policy: TrustPolicy, url: str) -> None:
     """Raise :class:`LogError` unless the log proof at ``position`` is trusted under ``policy``."""
     item = next(
         i for i in assess(bundle, policy).items if i.kind == "log" and i.position == position
@@ -71,13 +75,14 @@ def _check_pinned(bundle: Bundle, position: int, policy: TrustPolicy, url: str) 
 
 
 def add_evidence(
-    bundle: Bundle,
+    bundle: E,
     *,
     log: str | None = None,
     tsa: str | None = None,
     policy: TrustPolicy | None = None,
-) -> Bundle:
-    """Submit ``bundle`` to the log at ``log`` and/or the TSA at ``tsa``; attach the proofs.
+) -> E:
+    """Submit ``bundle`` (or a signed revocation) to the log at ``log`` and/or the TSA at ``tsa``;
+    attach the proofs.
 
     Raises :class:`~modelprint.protocol.errors.TransportError` when a server fails and
     :class:`~modelprint.protocol.errors.LogError` when a log's answer does not verify (with
@@ -113,16 +118,17 @@ def publish(
     grant: Envelope | None = None,
     attachments: Mapping[str, bytes] | None = None,
     claimed_time: TimeLike | None = None,
+    bls_key: bool = False,
 ) -> Publication:
     """Commit to ``fingerprints`` and gather time evidence: the publisher's recipe.
 
     The bundle is written to ``out`` (when given) before any server is asked and again with the
     evidence. A log or TSA that fails is reported in :attr:`Publication.failures`, not raised: the
-    signed commitment is valid without it, and :func:`add_evidence` can add it later.
+    signed commitment is valid without it, and :func:`add_evidence` can add it later. ``bls_key``
+    registers the identity's BLS key in the commitment and
+    BLS-signs its link (for ``chain aggregate``).
     """
-    for source in (log, tsa):
-        if source is not None and not source.startswith(("http://", "https://")):
-            raise ConfigError(f"{source}: a log or TSA URL starts with http:// or https://")
+    _check_urls(log, tsa)
     bundle = create_commitment(
         fingerprints,
         identity,
@@ -131,20 +137,63 @@ def publish(
         parent=parent,
         grant=grant,
         attachments=attachments,
+        bls_key=bls_key,
     )
+    bundle, failures = _gather(bundle, out, save_bundle, log=log, tsa=tsa, policy=policy)
+    return Publication(bundle, failures)
+
+
+def revoke(
+    identity: Identity,
+    grant: Envelope,
+    *,
+    reason: str,
+    out: str | os.PathLike[str] | None = None,
+    log: str | None = None,
+    tsa: str | None = None,
+    policy: TrustPolicy | None = None,
+    claimed_time: TimeLike | None = None,
+) -> tuple[SignedRevocation, tuple[str, ...]]:
+    """Revoke ``grant`` and gather the revocation's time evidence: the grantor's recipe.
+
+    Like :func:`publish`: the signed revocation is written to ``out`` before any server is asked
+    and again with the evidence; what could not be had is returned (one line each), not raised.
+    A revocation counts against a chain only with a trusted time, so publish it to a log.
+    """
+    _check_urls(log, tsa)
+    revocation = create_revocation(identity, grant, reason=reason, claimed_time=claimed_time)
+    return _gather(revocation, out, save_revocation, log=log, tsa=tsa, policy=policy)
+
+
+def _check_urls(*sources: str | None) -> None:
+    for source in sources:
+        if source is not None and not source.startswith(("http://", "https://")):
+            raise ConfigError(f"{source}: a log or TSA URL starts with http:// or https://")
+
+
+def _gather(
+    record: E,
+    out: str | os.PathLike[str] | None,
+    save: Callable[[str | os.PathLike[str], E], None],
+    *,
+    log: str | None,
+    tsa: str | None,
+    policy: TrustPolicy | None,
+) -> tuple[E, tuple[str, ...]]:
+    """Write ``record``, add evidence from ``log`` then ``tsa``, write it again; the failures."""
     if out is not None:
-        save_bundle(out, bundle)
+        save(out, record)
     failures: list[str] = []
     for what, source in (("log", log), ("tsa", tsa)):
         if source is None:
             continue
         try:
-            bundle = add_evidence(
-                bundle, log=source if what == "log" else None, tsa=source if what == "tsa" else None,
+            record = add_evidence(
+                record, log=source if what == "log" else None, tsa=source if what == "tsa" else None,
                 policy=policy,
             )  # fmt: skip
         except (TransportError, TimeEvidenceError) as exc:
             failures.append(f"{what} {source}: {exc}")
     if out is not None and (log or tsa):
-        save_bundle(out, bundle)
-    return Publication(bundle, tuple(failures))
+        save(out, record)
+    return record, tuple(failures)

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from rfc3161_client import HashAlgorithm, PKIStatus, TimestampRequestBuilder
 
 from ..protocol.errors import ConfigError, TransportError
-from ..protocol.records import Bundle
+from ..protocol.records import Evidenced
 from ..protocol.timeproof import MAX_CHAIN, MAX_TSA_RESPONSE, TimestampEvidence, timestamp_message
 from ..protocol.tsa import decode_response
 
@@ -24,7 +24,7 @@ __all__ = ["certificate_pem", "request_timestamp"]
 
 
 def request_timestamp(
-    bundle: Bundle,
+    bundle: Evidenced,
     tsa_url: str,
     *,
     chain: Sequence[bytes] = (),

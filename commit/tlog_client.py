@@ -26,7 +26,7 @@ from ..protocol.checkpoint import (
 )
 from ..protocol.errors import ConfigError, DecodeError, LogError, ProofError, TransportError
 from ..protocol.merkle import consistency_proof, leaf_hash, verify_inclusion
-from ..protocol.records import Bundle
+from ..protocol.records import Evidenced
 from ..protocol.tiles import TILE_WIDTH, TileHasher, tile_path
 from ..protocol.timeproof import LogProof, Refresh, check_consistent, log_entry
 
@@ -120,9 +120,9 @@ class LogClient:
             raise LogError(f"{self.url}: the log's checkpoint carries no time")
         return index, checkpoint, note, proof
 
-    def submit(self, bundle: Bundle, *, verifiers: Sequence[NoteVerifier] = ()) -> LogProof:
-        """Log ``bundle`` and return the checked evidence to store in it."""
-        bundle.commitment()  # never log a bundle whose signature does not hold
+    def submit(self, bundle: Evidenced, *, verifiers: Sequence[NoteVerifier] = ()) -> LogProof:
+        """Log ``bundle`` (or a revocation) and return the checked evidence to store in it."""
+        bundle.signed_by()  # never log a record whose signature does not hold
         index, _, note, proof = self.submit_entry(log_entry(bundle), verifiers=verifiers)
         return LogProof(index=index, inclusion_proof=tuple(proof), checkpoint=note, url=self.url)
 

@@ -27,6 +27,7 @@ class PayloadType:
     COMMITMENT = "application/vnd.modelprint.commitment.v1+msgpack"
     GRANT = "application/vnd.modelprint.grant.v1+msgpack"
     REVEAL = "application/vnd.modelprint.reveal.v1+msgpack"
+    REVOCATION = "application/vnd.modelprint.revocation.v1+msgpack"
 
 
 def pae(payload_type: str, payload: bytes) -> bytes:

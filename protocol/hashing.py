@@ -26,6 +26,8 @@ class Tag:
     TERMS = "modelprint/terms/v1"
     WEIGHTS = "modelprint/weights-manifest/v1"
     INVARIANTS = "modelprint/whitebox-invariants/v1"
+    BLS_KEYGEN = "modelprint/bls-keygen/v1"
+    BLS_LINK = "modelprint/bls-link/v1"
 
 
 def tagged_hash(tag: str, data: bytes) -> bytes:

@@ -7,8 +7,8 @@ A record's content id is ``tagged_hash(CONTENT_ID, canonical bytes)``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol, Self
 
 from . import canonical
 from .envelope import Envelope, PayloadType
@@ -26,16 +26,34 @@ from .hashing import Tag, tagged_hash
 from .schemes import get_scheme
 from .times import MAX_TIME
 
-__all__ = ["MAX_TIME", "Bundle", "Commitment", "Grant", "content_id", "verify_grant"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_TIME",
+    "Bundle",
+    "Commitment",
+    "Evidenced",
+    "Grant",
+    "content_id",
+    "evidence_fields",
+    "terms_digest",
+    "verify_grant",
+]
 
 MAX_NAME = 256
 MAX_ATTACHMENTS = 16
 MAX_ATTACHMENT = 256 * 1024
 MAX_EVIDENCE = 64
+MAX_DEPTH = 1024
+BLS_SIGNATURE_SIZE = 96
 
 
 def content_id(record_bytes: bytes) -> bytes:
     return tagged_hash(Tag.CONTENT_ID, record_bytes)
+
+
+def terms_digest(terms: bytes) -> bytes:
+    """Digest of a license-terms document (any bytes): ``tagged_hash(TERMS, terms)``."""
+    return tagged_hash(Tag.TERMS, terms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +147,13 @@ class Commitment:
 
 @dataclass(frozen=True, slots=True)
 class Grant:
-    """A parent's signed permission for a licensee key to add a stage below its commitment."""
+    """A parent's signed permission for a licensee key to add a stage below its commitment.
+
+    The limits are optional (absent: no limit; absent fields are not encoded, so a grant without
+    limits has the same bytes as before they existed): the child's trusted time must lie in
+    ``not_before..not_after`` (unix seconds, inclusive), and at most ``max_depth`` further stages
+    may follow below the child (0: the child may not sublicense).
+    """
 
     parent: bytes
     grantor_key: bytes
@@ -137,11 +161,27 @@ class Grant:
     terms_digest: bytes
     stage: int
     issued_time: int
+    not_before: int | None = None
+    not_after: int | None = None
+    max_depth: int | None = None
 
     KIND = "modelprint/grant"
+    LIMITS = ("not_before", "not_after", "max_depth")
+
+    def __post_init__(self) -> None:
+        if (
+            self.not_before is not None
+            and self.not_after is not None
+            and self.not_after < self.not_before
+        ):
+            raise ChainError("a grant's not_after lies before its not_before")
+
+    def content_id(self) -> bytes:
+        """The grant's content id (of its payload bytes, whatever envelope carries it)."""
+        return content_id(self.to_bytes())
 
     def to_value(self) -> dict[str, Any]:
-        return {
+        value: dict[str, Any] = {
             "kind": self.KIND,
             "version": 1,
             "parent": self.parent,
@@ -151,6 +191,10 @@ class Grant:
             "stage": self.stage,
             "issued_time": self.issued_time,
         }
+        for name in self.LIMITS:
+            if getattr(self, name) is not None:
+                value[name] = getattr(self, name)
+        return value
 
     def to_bytes(self) -> bytes:
         return canonical.encode(self.to_value())
@@ -161,15 +205,56 @@ class Grant:
             canonical.decode_document(data),
             cls.KIND,
             {"parent", "grantor_key", "grantee_key", "terms_digest", "stage", "issued_time"},
+            set(cls.LIMITS),
         )
-        return cls(
-            parent=field_bytes(doc, "parent"),
-            grantor_key=field_bytes(doc, "grantor_key"),
-            grantee_key=field_bytes(doc, "grantee_key"),
-            terms_digest=field_bytes(doc, "terms_digest"),
-            stage=field_int(doc, "stage", 1, 1024),
-            issued_time=field_int(doc, "issued_time", 0, MAX_TIME),
-        )
+        limits = {
+            name: field_int(doc, name, 0, MAX_DEPTH if name == "max_depth" else MAX_TIME)
+            for name in cls.LIMITS
+            if name in doc
+        }
+        try:
+            return cls(
+                parent=field_bytes(doc, "parent"),
+                grantor_key=field_bytes(doc, "grantor_key"),
+                grantee_key=field_bytes(doc, "grantee_key"),
+                terms_digest=field_bytes(doc, "terms_digest"),
+                stage=field_int(doc, "stage", 1, MAX_DEPTH),
+                issued_time=field_int(doc, "issued_time", 0, MAX_TIME),
+                **limits,
+            )
+        except ChainError as exc:
+            raise DecodeError(str(exc)) from exc
+
+
+class Evidenced(Protocol):
+    """A signed record and the time evidence gathered for it: a :class:`Bundle`, or a signed
+    revocation (:mod:`modelprint.protocol.revocation`). Trust policies prove times of either."""
+
+    @property
+    def envelope(self) -> Envelope: ...
+
+    @property
+    def log_proofs(self) -> tuple[dict[str, Any], ...]: ...
+
+    @property
+    def timestamps(self) -> tuple[dict[str, Any], ...]: ...
+
+    def content_id(self) -> bytes:
+        """The content id of the signed payload."""
+        ...
+
+    def signed_by(self) -> tuple[bytes, int]:
+        """The signer's public key and claimed time, after checking the signature by that key."""
+        ...
+
+    def with_evidence(
+        self,
+        *,
+        log_proofs: tuple[dict[str, Any], ...] | None = None,
+        timestamps: tuple[dict[str, Any], ...] | None = None,
+    ) -> Self:
+        """The same record with other evidence."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,13 +263,16 @@ class Bundle:
 
     ``log_proofs`` and ``timestamps`` are canonical maps defined by the time-evidence records
     (transparency-log inclusion proofs with checkpoints; RFC 3161 tokens); they are not covered by
-    the commitment signature and are each verified on their own.
+    the commitment signature and are each verified on their own. ``bls_signature`` (optional, not
+    encoded when absent) is the publisher's BLS signature over its link, under the BLS key its
+    commitment registers (:mod:`modelprint.protocol.bls`); it is checked only in an aggregate.
     """
 
     envelope: Envelope
     grant: Envelope | None = None
     log_proofs: tuple[dict[str, Any], ...] = ()
     timestamps: tuple[dict[str, Any], ...] = ()
+    bls_signature: bytes | None = None
 
     KIND = "modelprint/bundle"
 
@@ -199,30 +287,34 @@ class Bundle:
     def content_id(self) -> bytes:
         return content_id(self.envelope.payload)
 
+    def signed_by(self) -> tuple[bytes, int]:
+        commitment = self.commitment()
+        return commitment.publisher_key, commitment.claimed_time
+
     def with_evidence(
         self,
         *,
         log_proofs: tuple[dict[str, Any], ...] | None = None,
         timestamps: tuple[dict[str, Any], ...] | None = None,
     ) -> Bundle:
-        return Bundle(
-            envelope=self.envelope,
-            grant=self.grant,
+        return replace(
+            self,
             log_proofs=self.log_proofs if log_proofs is None else log_proofs,
             timestamps=self.timestamps if timestamps is None else timestamps,
         )
 
     def to_bytes(self) -> bytes:
-        return canonical.encode(
-            {
-                "kind": self.KIND,
-                "version": 1,
-                "envelope": self.envelope.to_value(),
-                "grant": None if self.grant is None else self.grant.to_value(),
-                "log_proofs": list(self.log_proofs),
-                "timestamps": list(self.timestamps),
-            }
-        )
+        value: dict[str, Any] = {
+            "kind": self.KIND,
+            "version": 1,
+            "envelope": self.envelope.to_value(),
+            "grant": None if self.grant is None else self.grant.to_value(),
+            "log_proofs": list(self.log_proofs),
+            "timestamps": list(self.timestamps),
+        }
+        if self.bls_signature is not None:
+            value["bls_signature"] = self.bls_signature
+        return canonical.encode(value)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Bundle:
@@ -230,19 +322,34 @@ class Bundle:
             canonical.decode_document(data),
             cls.KIND,
             {"envelope", "grant", "log_proofs", "timestamps"},
+            {"bls_signature"},
         )
-        evidence: list[tuple[dict[str, Any], ...]] = []
-        for name in ("log_proofs", "timestamps"):
-            items = field_list(doc, name, MAX_EVIDENCE)
-            if not all(isinstance(item, dict) for item in items):
-                raise DecodeError(f"field {name!r} must hold maps")
-            evidence.append(tuple(items))
+        log_proofs, timestamps = evidence_fields(doc)
         return cls(
             envelope=Envelope.from_value(doc["envelope"]),
             grant=None if doc["grant"] is None else Envelope.from_value(doc["grant"]),
-            log_proofs=evidence[0],
-            timestamps=evidence[1],
+            log_proofs=log_proofs,
+            timestamps=timestamps,
+            bls_signature=(
+                field_bytes(doc, "bls_signature", BLS_SIGNATURE_SIZE)
+                if "bls_signature" in doc
+                else None
+            ),
         )
+
+
+def evidence_fields(
+    doc: dict[str, Any],
+) -> tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]:
+    """The ``log_proofs`` and ``timestamps`` lists of a decoded evidenced document (maps only;
+    each map is decoded by :mod:`modelprint.protocol.timeproof` when it is checked)."""
+    evidence: list[tuple[dict[str, Any], ...]] = []
+    for name in ("log_proofs", "timestamps"):
+        items = field_list(doc, name, MAX_EVIDENCE)
+        if not all(isinstance(item, dict) for item in items):
+            raise DecodeError(f"field {name!r} must hold maps")
+        evidence.append(tuple(items))
+    return evidence[0], evidence[1]
 
 
 def verify_grant(envelope: Envelope, parent: Commitment, parent_id: bytes) -> Grant:

@@ -27,7 +27,7 @@ from .errors import DecodeError, LogError, ProofError
 from .fields import document, field_int
 from .hashing import Tag
 from .merkle import leaf_hash, root_from_inclusion, verify_consistency
-from .records import Bundle
+from .records import Evidenced
 
 __all__ = [
     "LOG_ENTRY_SIZE",
@@ -53,7 +53,7 @@ MAX_CHAIN = 8
 MAX_CERT = 16 * 1024
 
 
-def log_entry(bundle: Bundle) -> bytes:
+def log_entry(bundle: Evidenced) -> bytes:
     """The bytes a log stores for ``bundle``: tag, NUL, content id, envelope digest."""
     return LOG_ENTRY_PREFIX + bundle.content_id() + bundle.envelope.digest()
 
@@ -66,18 +66,18 @@ def parse_log_entry(data: bytes) -> tuple[bytes, bytes]:
     return body[:32], body[32:]
 
 
-def timestamp_message(bundle: Bundle) -> bytes:
+def timestamp_message(bundle: Evidenced) -> bytes:
     """What an RFC 3161 token covers: the publisher's Ed25519 signature on the envelope.
 
     The signature binds the commitment payload and cannot be made by anyone else, so a token over
     it shows the signed commitment existed at the token's time (the Sigstore convention).
     """
-    commitment_key = bundle.commitment().publisher_key  # checks the signature too
-    wanted = key_id(commitment_key)
+    signer, _ = bundle.signed_by()  # checks the signature too
+    wanted = key_id(signer)
     for signature in bundle.envelope.signatures:
         if signature.keyid == wanted:
             return signature.sig
-    raise DecodeError("bundle has no signature by its publisher")  # unreachable after commitment()
+    raise DecodeError("record has no signature by its signer")  # unreachable after signed_by()
 
 
 def _hashes(value: object, name: str) -> tuple[bytes, ...]:
@@ -211,7 +211,7 @@ class ProvenTime:
 
 
 def verify_log_proof(
-    proof: LogProof, bundle: Bundle, verifiers: Iterable[NoteVerifier]
+    proof: LogProof, bundle: Evidenced, verifiers: Iterable[NoteVerifier]
 ) -> ProvenTime:
     """Check ``proof`` for ``bundle`` under the pinned log keys; return the time it proves.
 
@@ -276,7 +276,7 @@ def check_consistent(old: Checkpoint, new: Checkpoint, proof: Iterable[bytes]) -
         raise LogError(f"log {old.origin} forked: {exc}") from None
 
 
-def evidence_records(bundle: Bundle) -> tuple[list[LogProof], list[TimestampEvidence]]:
+def evidence_records(bundle: Evidenced) -> tuple[list[LogProof], list[TimestampEvidence]]:
     """Decode every evidence record of ``bundle`` (malformed records raise :class:`DecodeError`)."""
     logs = [LogProof.from_value(v) for v in bundle.log_proofs]
     stamps = [TimestampEvidence.from_value(v) for v in bundle.timestamps]

@@ -41,7 +41,7 @@ from .errors import (
     TimestampError,
 )
 from .merkle import leaf_hash, root_from_inclusion
-from .records import Bundle
+from .records import Evidenced
 from .timeproof import LogProof, ProvenTime, TimestampEvidence, log_entry, verify_log_proof
 from .times import iso, to_unix
 from .tsa import describe_timestamp, verify_timestamp
@@ -68,7 +68,7 @@ EvidenceState = Literal["trusted", "unpinned", "invalid"]
 class TrustPolicy(Protocol):
     """Something that decides whether a bundle's time evidence proves a time."""
 
-    def prove(self, bundle: Bundle) -> ProvenTime:
+    def prove(self, bundle: Evidenced) -> ProvenTime:
         """The time the bundle provably existed by; raises :class:`TimeEvidenceError` if none."""
         ...
 
@@ -111,7 +111,7 @@ class PinnedLog:
         wanted = (verifiers[0].name, verifiers[0].key_id)
         return any((s.name, s.key_id) == wanted for s in note.signatures)
 
-    def prove(self, bundle: Bundle) -> ProvenTime:
+    def prove(self, bundle: Evidenced) -> ProvenTime:
         best: ProvenTime | None = None
         failure = f"no log proof from the pinned log {self.label()}"
         for value in bundle.log_proofs:
@@ -148,7 +148,7 @@ class PinnedTSA:
     root: x509.Certificate
     source: str = ""
 
-    def prove(self, bundle: Bundle) -> ProvenTime:
+    def prove(self, bundle: Evidenced) -> ProvenTime:
         best: ProvenTime | None = None
         failure = f"no timestamp from a TSA under {self.label()}"
         for value in bundle.timestamps:
@@ -180,7 +180,7 @@ class AnyOf:
     def __init__(self, *policies: TrustPolicy) -> None:
         object.__setattr__(self, "policies", tuple(policies))
 
-    def prove(self, bundle: Bundle) -> ProvenTime:
+    def prove(self, bundle: Evidenced) -> ProvenTime:
         if not self.policies:
             raise TimeEvidenceError("no trusted log key or TSA root is pinned")
         proven, reasons = [], []
@@ -208,7 +208,7 @@ class AllOf:
     def __init__(self, *policies: TrustPolicy) -> None:
         object.__setattr__(self, "policies", tuple(policies))
 
-    def prove(self, bundle: Bundle) -> ProvenTime:
+    def prove(self, bundle: Evidenced) -> ProvenTime:
         if not self.policies:
             raise TimeEvidenceError("an empty AllOf policy proves nothing")
         proven = [policy.prove(bundle) for policy in self.policies]
@@ -226,10 +226,10 @@ class UnsafeClaimedTime:
     commitment made after the suspect appeared, backdated) passes. Reports say so in capitals.
     """
 
-    def prove(self, bundle: Bundle) -> ProvenTime:
-        commitment = bundle.commitment()
+    def prove(self, bundle: Evidenced) -> ProvenTime:
+        _, claimed_time = bundle.signed_by()
         return ProvenTime(
-            time=commitment.claimed_time,
+            time=claimed_time,
             kind="claimed",
             authority="the publisher's own claim",
             trusted_key="UNSAFE",
@@ -248,9 +248,9 @@ def pins(policy: TrustPolicy) -> Iterator[PinnedLog | PinnedTSA]:
         yield from pins(member)
 
 
-def verify_time(bundle: Bundle, policy: TrustPolicy) -> ProvenTime:
+def verify_time(bundle: Evidenced, policy: TrustPolicy) -> ProvenTime:
     """The time ``bundle`` provably existed by under ``policy`` (after checking its signature)."""
-    bundle.commitment()
+    bundle.signed_by()
     return policy.prove(bundle)
 
 
@@ -337,7 +337,7 @@ class TimeReport:
 
 
 def _log_status(
-    position: int, value: dict[str, Any], bundle: Bundle, logs: Sequence[PinnedLog]
+    position: int, value: dict[str, Any], bundle: Evidenced, logs: Sequence[PinnedLog]
 ) -> EvidenceStatus:
     try:
         proof = LogProof.from_value(value)
@@ -376,7 +376,7 @@ def _log_status(
 
 
 def _tsa_status(
-    position: int, value: dict[str, Any], bundle: Bundle, roots: Sequence[PinnedTSA]
+    position: int, value: dict[str, Any], bundle: Evidenced, roots: Sequence[PinnedTSA]
 ) -> EvidenceStatus:
     try:
         evidence = TimestampEvidence.from_value(value)
@@ -400,13 +400,14 @@ def _tsa_status(
     )  # fmt: skip
 
 
-def assess(bundle: Bundle, policy: TrustPolicy) -> TimeReport:
+def assess(bundle: Evidenced, policy: TrustPolicy) -> TimeReport:
     """Account for every piece of time evidence in ``bundle`` under ``policy``.
 
-    Checks the commitment's signature first (a bad one raises); evidence that does not hold never
-    raises: it is reported, and it voids the trusted time.
+    Checks the record's signature first (a bad one raises); evidence that does not hold never
+    raises: it is reported, and it voids the trusted time. ``bundle`` is a bundle or any other
+    :class:`~modelprint.protocol.records.Evidenced` record (a signed revocation).
     """
-    bundle.commitment()
+    bundle.signed_by()
     pinned = list(pins(policy))
     logs = [p for p in pinned if isinstance(p, PinnedLog)]
     roots = [p for p in pinned if isinstance(p, PinnedTSA)]

@@ -26,7 +26,7 @@ from rfc3161_client import (
 )
 
 from .errors import DecodeError, TimestampError
-from .records import Bundle
+from .records import Evidenced
 from .timeproof import MAX_CHAIN, ProvenTime, TimestampEvidence, timestamp_message
 
 __all__ = ["decode_response", "describe_timestamp", "verify_timestamp"]
@@ -102,7 +102,7 @@ def _path_to_root(
 
 
 def verify_timestamp(
-    evidence: TimestampEvidence, bundle: Bundle, roots: Sequence[x509.Certificate]
+    evidence: TimestampEvidence, bundle: Evidenced, roots: Sequence[x509.Certificate]
 ) -> ProvenTime:
     """Check ``evidence`` for ``bundle`` against the pinned ``roots``; return the proven time.
 
@@ -116,7 +116,7 @@ def verify_timestamp(
 
 
 def _verify(
-    evidence: TimestampEvidence, bundle: Bundle, roots: Sequence[x509.Certificate]
+    evidence: TimestampEvidence, bundle: Evidenced, roots: Sequence[x509.Certificate]
 ) -> ProvenTime:
     response = decode_response(evidence.response)
     if PKIStatus(response.status) not in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS):

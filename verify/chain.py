@@ -5,7 +5,10 @@ id as parent and carries the grant that the previous publisher signed to this pu
 grant's digest is the one the commitment names, its stage is the parent's plus one, its terms
 digest is the one the commitment names); no bundle appears twice (no cycles); every link has a
 trusted time under the verifier's policy, and trusted times never go backwards along the chain.
-With a responder, every stage is challenged with its own challenge and reveal, and the chain
+Grants' limits hold (the child's trusted time inside its grant's window, no stage deeper than an
+ancestor grant's ``max_depth`` allows), terms files given match their grants' digests, no grant is
+revoked before its child's trusted time, and an aggregate BLS signature, when given, verifies
+every link at once (:mod:`.chain_checks`). With a responder, every stage is challenged with its own challenge and reveal, and the chain
 matches only if every stage matches.
 
 The result is typed: :attr:`ChainResult.verdict` is one of the verdict kinds of
@@ -15,42 +18,34 @@ and the link they concern), never from the wording of a message.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any
 
+from ..protocol.bls import ChainAggregate
 from ..protocol.challenge import Challenge, SignedReveal
 from ..protocol.envelope import key_id
 from ..protocol.errors import ChainError, ConfigError, ModelprintError
 from ..protocol.records import Bundle, Grant, verify_grant
+from ..protocol.revocation import SignedRevocation
 from ..protocol.scoring import DEFAULT_THRESHOLD
 from ..protocol.trust import TimeReport, TrustPolicy, assess
 from ..protocol.verdicts import VerdictKind, is_positive
+from .chain_checks import (
+    Finding,
+    FindingCode,
+    GrantedLink,
+    aggregate_findings,
+    depth_finding,
+    revocation_findings,
+    terms_finding,
+    window_finding,
+)
 from .responders import Responder
 from .session import Outcome, run_challenge
 
 __all__ = ["ChainLink", "ChainResult", "Finding", "FindingCode", "verify_chain"]
-
-FindingCode = Literal[
-    "unreadable",  # a bundle whose commitment or signature does not hold
-    "cycle",  # a bundle that appears twice
-    "link",  # parent, grant, stage or terms that do not hold
-    "untimed",  # no trusted time under the policy
-    "time-order",  # a trusted time earlier than the parent's
-    "stage",  # a stage's challenge that did not match
-]
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One thing chain verification found: ``code``, the link it concerns, and whether it breaks
-    the chain (``fatal``: the verdict is "rejected") or only reports (a stage that did not match)."""
-
-    code: FindingCode
-    link: int
-    text: str
-    fatal: bool = True
 
 
 @dataclass
@@ -68,6 +63,7 @@ class ChainResult:
     links: list[ChainLink]
     findings: list[Finding] = field(default_factory=list)
     challenged: bool = False
+    granted: list[GrantedLink] = field(default_factory=list, repr=False)
 
     @property
     def reasons(self) -> list[str]:
@@ -127,67 +123,33 @@ def verify_chain(
     require_time: bool = True,
     system_prompts: Sequence[str] = (),
     samples: int = 1,
+    terms: Mapping[int, bytes] | None = None,
+    revocations: Mapping[str, SignedRevocation] | None = None,
+    aggregate: ChainAggregate | None = None,
 ) -> ChainResult:
     """Check the links root first; challenge every stage when a responder is given.
 
     ``require_time=False`` (``chain verify --allow-untimed``) lets a link without a trusted time
     pass (the finding is still reported); the time order is then checked only between links that
-    have one.
+    have one. ``terms`` maps a link's position (1 for the root's child) to the license terms its
+    grant must name; ``revocations`` maps a label (a file name) to a signed revocation, which is
+    checked under the same ``policy``; ``aggregate`` is the chain's aggregate BLS signature.
     """
     if responder is not None and not len(challenges) == len(reveals) == len(bundles):
         raise ConfigError("with a suspect, give one challenge and one reveal per bundle")
-    result = ChainResult(links=[])
-    seen: set[bytes] = set()
-    previous: Bundle | None = None
-    previous_stage = 0
-    previous_time: int | None = None
-    for position, bundle in enumerate(bundles):
-        try:
-            commitment = bundle.commitment()
-        except ModelprintError as exc:
-            result.findings.append(Finding("unreadable", position, f"bundle {position}: {exc}"))
-            return result
-        bundle_id = bundle.content_id()
-        if bundle_id in seen:
-            result.findings.append(
-                Finding("cycle", position, f"bundle {position} repeats an earlier link (a cycle)")
-            )
-            return result
-        seen.add(bundle_id)
-        try:
-            stage = _check_link(bundle, previous, previous_stage)
-        except ModelprintError as exc:
-            result.findings.append(Finding("link", position, f"link {position}: {exc}"))
-            return result
-        time = assess(bundle, policy)
-        if time.time is None:
-            result.findings.append(
-                Finding(
-                    "untimed",
-                    position,
-                    f"link {position} ({commitment.model_name}): no trusted time "
-                    f"({'; '.join(time.problems)})",
-                    fatal=require_time,
-                )
-            )
-            if require_time:
-                return result
-        elif previous_time is not None and time.time < previous_time:
-            result.findings.append(
-                Finding(
-                    "time-order",
-                    position,
-                    f"link {position}: trusted time goes backwards from its parent's",
-                )
-            )
-            return result
-        if time.time is not None:
-            previous_time = time.time
-        result.links.append(
-            ChainLink(bundle_id, commitment.model_name, commitment.publisher_key, time, stage)
+    terms = dict(terms or {})
+    outside = sorted(p for p in terms if not 0 < p < len(bundles))
+    if outside:
+        raise ConfigError(
+            f"terms for link {outside[0]}: the chain's links with a grant are 1..{len(bundles) - 1}"
         )
-        previous, previous_stage = bundle, stage
-    if responder is not None:
+    result = ChainResult(links=[])
+    if not _walk(bundles, policy, require_time, terms, result):
+        return result
+    result.findings += revocation_findings(result.granted, dict(revocations or {}), policy)
+    if aggregate is not None:
+        result.findings += aggregate_findings(bundles, aggregate)
+    if responder is not None and not any(f.fatal for f in result.findings):
         result.challenged = True
         for position, (link, bundle, challenge, reveal) in enumerate(
             zip(result.links, bundles, challenges, reveals, strict=True)
@@ -208,13 +170,87 @@ def verify_chain(
     return result
 
 
-def _check_link(bundle: Bundle, previous: Bundle | None, previous_stage: int) -> int:
-    """Check one link against its parent; return its stage number (0 for the root)."""
+def _walk(
+    bundles: Sequence[Bundle],
+    policy: TrustPolicy,
+    require_time: bool,
+    terms: Mapping[int, bytes],
+    result: ChainResult,
+) -> bool:
+    """Check every link root first into ``result``; False at the first fatal finding."""
+    seen: set[bytes] = set()
+    previous: Bundle | None = None
+    previous_stage = 0
+    previous_time: int | None = None
+    for position, bundle in enumerate(bundles):
+        try:
+            commitment = bundle.commitment()
+        except ModelprintError as exc:
+            result.findings.append(Finding("unreadable", position, f"bundle {position}: {exc}"))
+            return False
+        bundle_id = bundle.content_id()
+        if bundle_id in seen:
+            result.findings.append(
+                Finding("cycle", position, f"bundle {position} repeats an earlier link (a cycle)")
+            )
+            return False
+        seen.add(bundle_id)
+        try:
+            grant = _check_link(bundle, previous, previous_stage)
+        except ModelprintError as exc:
+            result.findings.append(Finding("link", position, f"link {position}: {exc}"))
+            return False
+        stage = 0 if grant is None else grant.stage
+        time = assess(bundle, policy)
+        if time.time is None:
+            result.findings.append(
+                Finding(
+                    "untimed",
+                    position,
+                    f"link {position} ({commitment.model_name}): no trusted time "
+                    f"({'; '.join(time.problems)})",
+                    fatal=require_time,
+                )
+            )
+            if require_time:
+                return False
+        elif previous_time is not None and time.time < previous_time:
+            result.findings.append(
+                Finding(
+                    "time-order",
+                    position,
+                    f"link {position}: trusted time goes backwards from its parent's",
+                )
+            )
+            return False
+        if time.time is not None:
+            previous_time = time.time
+        if grant is not None:
+            granted = GrantedLink(position, grant, time.time)
+            checks = (
+                window_finding(granted, require_time=require_time),
+                depth_finding(granted, result.granted),
+                terms_finding(granted, terms),
+            )
+            found = [f for f in checks if f is not None]
+            result.findings += found
+            if any(f.fatal for f in found):
+                return False
+            result.granted.append(granted)
+        result.links.append(
+            ChainLink(bundle_id, commitment.model_name, commitment.publisher_key, time, stage)
+        )
+        previous, previous_stage = bundle, stage
+    return True
+
+
+def _check_link(bundle: Bundle, previous: Bundle | None, previous_stage: int) -> Grant | None:
+    """Check one link against its parent; return its grant (None for the root)."""
     commitment = bundle.commitment()
     if previous is None:
         if commitment.parent is not None:
             raise ChainError("the first bundle names a parent; give the chain from its root")
-        return 0
+        return None
     if commitment.parent != previous.content_id():
         raise ChainError("does not name the previous bundle as its parent")
     if bundle.grant is None:
@@ -230,4 +266,4 @@ def _check_link(bundle: Bundle, previous: Bundle | None, previous_stage: int) ->
         )
     if grant.terms_digest != commitment.terms_digest:
         raise ChainError("the commitment names other license terms than its grant")
-    return grant.stage
+    return grant

@@ -20,10 +20,19 @@ from ..protocol.records import Bundle
 from ..protocol.times import iso
 from ..protocol.trust import TrustPolicy
 from ..protocol.verdicts import exit_code
-from ..runtime.documents import load_bundle, load_challenge, load_fingerprints, load_reveal
+from ..runtime.documents import (
+    load_aggregate,
+    load_bundle,
+    load_challenge,
+    load_fingerprints,
+    load_reveal,
+    load_revocation,
+)
 from ..runtime.files import write_atomic
 from ..runtime.keyfiles import load_trust_policy
+from . import licensing
 from .inspect import DESCRIBERS, Description
+from .licensing import parse_terms
 from .output import Output
 
 __all__ = ["register"]
@@ -300,6 +309,9 @@ def _chain_verify(args: argparse.Namespace, out: Output) -> int:
         bundles,
         policy=_policy(args),
         require_time=not args.allow_untimed,
+        terms=parse_terms(args.terms),
+        revocations={str(p): load_revocation(p) for p in args.revocations},
+        aggregate=load_aggregate(args.aggregate) if args.aggregate else None,
         system_prompts=args.system_prompt,
         samples=args.samples,
         responder=_responder(args) if suspect else None,
@@ -437,5 +449,27 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="let a link without a trusted time pass (reported, not fatal); default: it fails",
     )
+    p.add_argument(
+        "--terms",
+        action="append",
+        default=[],
+        metavar="LINK=FILE",
+        help="the license terms of link LINK's grant (1: the root's child); its digest must "
+        "match (repeatable)",
+    )
+    p.add_argument(
+        "--revocations",
+        nargs="+",
+        action="extend",
+        default=[],
+        type=Path,
+        metavar="R.revocation",
+        help="signed revocations: a link whose grant its grantor revoked before the child's "
+        "trusted time fails",
+    )
+    p.add_argument(
+        "--aggregate", type=Path, metavar="CHAIN.agg", help="check the chain's aggregate BLS proof"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_chain_verify)
+    licensing.register(sub, chain_sub)

@@ -85,6 +85,7 @@ def _commit(args: argparse.Namespace, out: Output) -> int:
         grant=grant,
         attachments=attachments,
         claimed_time=args.time,
+        bls_key=args.bls,
     )
     bundle = publication.bundle
     cid = bundle.content_id()
@@ -119,6 +120,9 @@ def _grant(args: argparse.Namespace, out: Output) -> int:
         grantee_key=grantee,
         terms=terms,
         issued_time=args.time,
+        not_before=args.not_before,
+        not_after=args.not_after,
+        max_depth=args.max_depth,
     )
     write_atomic(args.out, envelope.to_bytes())
     out.result(
@@ -161,6 +165,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--log", metavar="URL", help="submit to this transparency log")
     p.add_argument("--tsa", metavar="URL", help="get an RFC 3161 timestamp from this TSA")
     p.add_argument("--whitebox", metavar="MODEL", help="bind this model's white-box invariants")
+    p.add_argument(
+        "--bls",
+        action="store_true",
+        help="register this identity's BLS key and BLS-sign the link (for chain aggregate)",
+    )
     p.add_argument("--time", help="claimed time (ISO 8601; default now; never evidence)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_commit)
@@ -172,5 +181,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--terms", required=True, type=Path, help="the license terms (any file)")
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--time", help="issue time (ISO 8601; default now)")
+    p.add_argument(
+        "--not-before", metavar="ISO_TIME", help="the child's trusted time is not earlier"
+    )
+    p.add_argument("--not-after", metavar="ISO_TIME", help="the child's trusted time is not later")
+    p.add_argument(
+        "--max-depth",
+        type=int,
+        metavar="N",
+        help="at most N further stages below the child (0: it may not sublicense)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_grant)

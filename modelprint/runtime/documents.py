@@ -1,5 +1,5 @@
 """modelprint's own files, read and written in one place: bundles, grants, fingerprint sets,
-challenges and reveals.
+challenges, reveals, revocations and chain aggregates.
 
 Every loader reads the file with a size bound, decodes it (checking what can be checked without
 pins: a bundle's commitment signature), and names the file in any error it raises; writers are
@@ -12,21 +12,26 @@ import os
 from collections.abc import Callable
 from typing import TypeVar
 
+from ..protocol.bls import ChainAggregate
 from ..protocol.challenge import Challenge, SignedReveal
 from ..protocol.envelope import Envelope, PayloadType
 from ..protocol.errors import FileKindError, ModelprintError
 from ..protocol.fingerprints import FingerprintSet
 from ..protocol.records import Bundle
+from ..protocol.revocation import SignedRevocation
 from .files import check_private_mode, read_bytes, write_atomic
 
 __all__ = [
+    "load_aggregate",
     "load_bundle",
     "load_challenge",
     "load_fingerprints",
     "load_grant",
     "load_reveal",
+    "load_revocation",
     "save_bundle",
     "save_fingerprints",
+    "save_revocation",
 ]
 
 T = TypeVar("T")
@@ -85,3 +90,23 @@ def load_challenge(path: PathLike) -> Challenge:
 
 def load_reveal(path: PathLike) -> SignedReveal:
     return _decoded(path, read_bytes(path), SignedReveal.from_bytes)
+
+
+def _revocation(data: bytes) -> SignedRevocation:
+    revocation = SignedRevocation.from_bytes(data)
+    revocation.revocation()
+    return revocation
+
+
+def load_revocation(path: PathLike) -> SignedRevocation:
+    """Read a signed revocation and check its signature by its own revoker key."""
+    return _decoded(path, read_bytes(path), _revocation)
+
+
+def save_revocation(path: PathLike, revocation: SignedRevocation) -> None:
+    write_atomic(path, revocation.to_bytes(), mode=0o644)
+
+
+def load_aggregate(path: PathLike) -> ChainAggregate:
+    """Read a chain's aggregate BLS signature (checked against the chain by ``chain verify``)."""
+    return _decoded(path, read_bytes(path), ChainAggregate.from_bytes)

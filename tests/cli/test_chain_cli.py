@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -99,3 +100,102 @@ def test_check_reports_both_log_and_tsa_time(
     assert doc["earliest_trusted_time"] is not None
     trusted = [e for e in doc["evidence"] if e.get("status") == "trusted"]
     assert len(trusted) == 2, doc["evidence"]
+
+
+def test_grant_limits_terms_and_revocations_from_the_command_line(
+    chain: Path, capsys: pytest.CaptureFixture[str], log_server: Any
+) -> None:
+    p, pin = chain, ("--trust-log", str(log_server.pub))
+    links = (str(p / "acme.bundle"), str(p / "lic.bundle"))
+    code, out, _ = run(capsys, "chain", "verify", *links, *pin, "--terms", f"1={p / 'terms.txt'}")
+    assert code == 0, out
+    (p / "other.txt").write_text("no resale\n")
+    code, out, _ = run(
+        capsys, "chain", "verify", *links, *pin, "--terms", f"1={p / 'other.txt'}", "--json"
+    )
+    assert code == 1 and json.loads(out)["findings"][0]["code"] == "terms"
+    code, _, err = run(capsys, "chain", "verify", *links, *pin, "--terms", "one")
+    assert code == 2 and "LINK=FILE" in err and "Traceback" not in err
+    # revoked (and logged) after the licensee's commitment: reported, the chain stands
+    code, _, err = run(
+        capsys, "revoke", "--identity", str(p / "acme.key"), "--grant", str(p / "lic.grant"),
+        "--reason", "unpaid", "--out", str(p / "late.revocation"), "--log", log_server.url,
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, _ = run(
+        capsys, "chain", "verify", *links, *pin, "--revocations", str(p / "late.revocation"),
+        "--json",
+    )  # fmt: skip
+    doc = json.loads(out)
+    assert code == 0 and doc["findings"][0]["code"] == "revocation"
+    # a grant with a window, revoked before the second licensee commits
+    code, _, err = run(
+        capsys, "grant", "--identity", str(p / "acme.key"), "--parent", str(p / "acme.bundle"),
+        "--to", str(p / "lic.pub"), "--terms", str(p / "terms.txt"), "--out", str(p / "g2.grant"),
+        "--not-before", "2020-01-01", "--not-after", "2999-01-01T00:00:00Z", "--max-depth", "0",
+    )  # fmt: skip
+    assert code == 0, err
+    code, _, err = run(
+        capsys, "revoke", "--identity", str(p / "acme.key"), "--grant", str(p / "g2.grant"),
+        "--out", str(p / "early.revocation"), "--log", log_server.url, "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    time.sleep(1.1)  # the log's clock counts whole seconds: the child comes strictly later
+    assert run(capsys, "fingerprints", "--count", "8", "--out", str(p / "lic2.secret"))[0] == 0
+    code, _, err = run(
+        capsys, "commit", "--identity", str(p / "lic.key"), "--fingerprints", str(p / "lic2.secret"),
+        "--model-name", "lic2", "--parent", str(p / "acme.bundle"), "--grant", str(p / "g2.grant"),
+        "--out", str(p / "lic2.bundle"), "--log", log_server.url,
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, _ = run(
+        capsys, "chain", "verify", str(p / "acme.bundle"), str(p / "lic2.bundle"), *pin,
+        "--revocations", str(p / "early.revocation"), str(p / "late.revocation"),
+    )  # fmt: skip
+    assert code == 1 and "revoked by" in out and "early.revocation" in out
+    code, out, _ = run(capsys, "inspect", str(p / "early.revocation"), "--json")
+    assert code == 0 and json.loads(out)["kind"] == "revocation"
+    code, _, err = run(
+        capsys, "revoke", "--identity", str(p / "lic.key"), "--grant", str(p / "g2.grant"),
+        "--out", str(p / "bad.revocation"),
+    )  # fmt: skip
+    assert code == 1 and "grantor" in err and "Traceback" not in err
+
+
+def test_chain_aggregate_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = tmp_path
+    (p / "terms.txt").write_text("t\n")
+    for who in ("acme", "lic"):
+        assert run(capsys, "keygen", "--out", str(p / f"{who}.key"))[0] == 0
+        assert (
+            run(capsys, "fingerprints", "--count", "8", "--out", str(p / f"{who}.secret"))[0] == 0
+        )
+    code, _, err = run(
+        capsys, "commit", "--identity", str(p / "acme.key"), "--fingerprints", str(p / "acme.secret"),
+        "--model-name", "acme", "--out", str(p / "acme.bundle"), "--bls",
+    )  # fmt: skip
+    assert code == 0, err
+    code, _, err = run(
+        capsys, "grant", "--identity", str(p / "acme.key"), "--parent", str(p / "acme.bundle"),
+        "--to", str(p / "lic.pub"), "--terms", str(p / "terms.txt"), "--out", str(p / "lic.grant"),
+    )  # fmt: skip
+    assert code == 0, err
+    code, _, err = run(
+        capsys, "commit", "--identity", str(p / "lic.key"), "--fingerprints", str(p / "lic.secret"),
+        "--model-name", "lic", "--parent", str(p / "acme.bundle"), "--grant", str(p / "lic.grant"),
+        "--out", str(p / "lic.bundle"), "--bls",
+    )  # fmt: skip
+    assert code == 0, err
+    links = (str(p / "acme.bundle"), str(p / "lic.bundle"))
+    code, out, err = run(capsys, "chain", "aggregate", *links, "--out", str(p / "chain.agg"))
+    assert code == 0 and "verified" in out, err
+    code, out, _ = run(
+        capsys, "chain", "verify", *links, "--unsafe-trust-claimed-time",
+        "--aggregate", str(p / "chain.agg"), "--json",
+    )  # fmt: skip
+    assert code == 0 and json.loads(out)["verdict"] == "valid"
+    (p / "bad.agg").write_bytes(b"\x93garbage")
+    code, _, err = run(capsys, "chain", "verify", *links, "--aggregate", str(p / "bad.agg"))
+    assert code == 2 and "bad.agg" in err and "Traceback" not in err
