@@ -3,8 +3,14 @@
 A revealed pair is public from then on: anyone could train it into a model, so it must never count
 as evidence again. The ledger lives beside the fingerprint file (``FP.secret.ledger``), is a
 canonical msgpack document ``{kind: "modelprint/ledger", version: 1, root, entries: [{index,
-challenge, time}]}``, and is only ever extended: every update re-reads the file under an exclusive
-lock, merges, and replaces it atomically, so concurrent ``reveal`` runs never lose an entry.
+challenge, time}], commitments?: [{bundle, publisher_key}]}``, and is only ever extended: every
+update re-reads the file under an exclusive lock, merges, and replaces it atomically, so concurrent
+``reveal`` runs never lose an entry.
+
+``commitments`` remembers which bundles commit to this fingerprint set and under which publisher
+key (``commit`` registers each bundle it signs), so a ``reveal`` without the bundle at hand can
+still refuse an identity no verifier would accept before it burns anything. A ledger without
+commitments (written before they existed) stays readable and is written back without the field.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from ..protocol.fields import document, field_bytes, field_int, field_list
 from ..protocol.times import MAX_TIME
 from ..runtime.files import read_bytes, write_atomic
 
-__all__ = ["Ledger", "LedgerEntry", "ledger_path"]
+__all__ = ["Ledger", "LedgerCommitment", "LedgerEntry", "ledger_path"]
 
 KIND = "modelprint/ledger"
 MAX_ENTRIES = 1 << 20
@@ -45,11 +51,21 @@ class LedgerEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class LedgerCommitment:
+    """The bundle with content id ``bundle`` commits to this set, signed by ``publisher_key``."""
+
+    bundle: bytes
+    publisher_key: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Ledger:
-    """The burned indices of one fingerprint set (identified by its Merkle root)."""
+    """The burned indices of one fingerprint set (identified by its Merkle root), and the
+    bundles known to commit to it."""
 
     root: bytes
     entries: tuple[LedgerEntry, ...] = ()
+    commitments: tuple[LedgerCommitment, ...] = ()
 
     def burned(self) -> set[int]:
         return {e.index for e in self.entries}
@@ -58,22 +74,28 @@ class Ledger:
         """Indices revealed to any challenge other than ``challenge``."""
         return {e.index for e in self.entries if e.challenge != challenge}
 
+    def publisher_of(self, bundle: bytes) -> bytes | None:
+        """The publisher key registered for the bundle with content id ``bundle`` (or None)."""
+        return next((c.publisher_key for c in self.commitments if c.bundle == bundle), None)
+
     def to_bytes(self) -> bytes:
-        return canonical.encode(
-            {
-                "kind": KIND,
-                "version": 1,
-                "root": self.root,
-                "entries": [
-                    {"index": e.index, "challenge": e.challenge, "time": e.time}
-                    for e in self.entries
-                ],
-            }
-        )
+        doc: dict[str, object] = {
+            "kind": KIND,
+            "version": 1,
+            "root": self.root,
+            "entries": [
+                {"index": e.index, "challenge": e.challenge, "time": e.time} for e in self.entries
+            ],
+        }
+        if self.commitments:
+            doc["commitments"] = [
+                {"bundle": c.bundle, "publisher_key": c.publisher_key} for c in self.commitments
+            ]
+        return canonical.encode(doc)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Ledger:
-        doc = document(canonical.decode(data), KIND, {"root", "entries"})
+        doc = document(canonical.decode(data), KIND, {"root", "entries"}, {"commitments"})
         parsed = []
         for e in field_list(doc, "entries", MAX_ENTRIES):
             if not isinstance(e, dict) or set(e) != {"index", "challenge", "time"}:
@@ -85,7 +107,14 @@ class Ledger:
                     field_int(e, "time", 0, MAX_TIME),
                 )
             )
-        return cls(field_bytes(doc, "root"), tuple(parsed))
+        commitments = []
+        for c in field_list(doc, "commitments", MAX_ENTRIES) if "commitments" in doc else []:
+            if not isinstance(c, dict) or set(c) != {"bundle", "publisher_key"}:
+                raise DecodeError("malformed ledger commitment")
+            commitments.append(
+                LedgerCommitment(field_bytes(c, "bundle"), field_bytes(c, "publisher_key"))
+            )
+        return cls(field_bytes(doc, "root"), tuple(parsed), tuple(commitments))
 
     # -- the file ----------------------------------------------------------------------------
 
@@ -112,10 +141,13 @@ class Ledger:
         *,
         challenge: bytes,
         time: int,
+        commitment: LedgerCommitment | None = None,
     ) -> Ledger:
-        """Add ``indices`` as revealed to ``challenge``; return the ledger as written.
+        """Add ``indices`` as revealed to ``challenge`` (and ``commitment`` as known); return the
+        ledger as written.
 
-        Entries already present for the same (index, challenge) are kept as they are.
+        Entries already present for the same (index, challenge) are kept as they are, and so is a
+        commitment already registered for the same bundle.
         """
         with _locked(Path(path)):
             ledger = cls.load(path, root)
@@ -125,11 +157,21 @@ class Ledger:
                 for i in sorted(set(indices))
                 if (i, challenge) not in have
             ]
-            if not new:
+            add: tuple[LedgerCommitment, ...] = ()
+            if commitment is not None and ledger.publisher_of(commitment.bundle) is None:
+                add = (commitment,)
+            if not new and not add:
                 return ledger
-            updated = cls(root, ledger.entries + tuple(new))
+            updated = cls(root, ledger.entries + tuple(new), ledger.commitments + add)
             write_atomic(path, updated.to_bytes(), mode=0o600)
             return updated
+
+    @classmethod
+    def register(
+        cls, path: str | os.PathLike[str], root: bytes, commitment: LedgerCommitment
+    ) -> Ledger:
+        """Record that ``commitment``'s bundle commits to this set; return the ledger as written."""
+        return cls.record(path, root, (), challenge=b"", time=0, commitment=commitment)
 
 
 @contextlib.contextmanager

@@ -30,6 +30,7 @@ from ..protocol.trust import TrustPolicy, assess
 from ..runtime.documents import save_bundle, save_revocation
 from .commitment import create_commitment, create_revocation
 from .identity import Identity
+from .ledger import Ledger, LedgerCommitment
 
 __all__ = ["Publication", "add_evidence", "add_log_proof", "publish", "revoke"]
 
@@ -118,14 +119,17 @@ def publish(
     grant: Envelope | None = None,
     attachments: Mapping[str, bytes] | None = None,
     claimed_time: TimeLike | None = None,
+    ledger: str | os.PathLike[str] | None = None,
     bls_key: bool = False,
 ) -> Publication:
     """Commit to ``fingerprints`` and gather time evidence: the publisher's recipe.
 
     The bundle is written to ``out`` (when given) before any server is asked and again with the
     evidence. A log or TSA that fails is reported in :attr:`Publication.failures`, not raised: the
-    signed commitment is valid without it, and :func:`add_evidence` can add it later. ``bls_key``
-    registers the identity's BLS key in the commitment and
+    signed commitment is valid without it, and :func:`add_evidence` can add it later. With
+    ``ledger`` (the publisher's ledger of this fingerprint set), the bundle is registered there
+    first, so a later :func:`~modelprint.commit.reveal.answer_challenge` can check the identity
+    without the bundle. ``bls_key`` registers the identity's BLS key in the commitment and
     BLS-signs its link (for ``chain aggregate``).
     """
     _check_urls(log, tsa)
@@ -139,6 +143,10 @@ def publish(
         attachments=attachments,
         bls_key=bls_key,
     )
+    if ledger is not None:
+        Ledger.register(
+            ledger, fingerprints.root(), LedgerCommitment(bundle.content_id(), identity.public_key)
+        )
     bundle, failures = _gather(bundle, out, save_bundle, log=log, tsa=tsa, policy=policy)
     return Publication(bundle, failures)
 

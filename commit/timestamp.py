@@ -19,6 +19,7 @@ from ..protocol.errors import ConfigError, TransportError
 from ..protocol.records import Evidenced
 from ..protocol.timeproof import MAX_CHAIN, MAX_TSA_RESPONSE, TimestampEvidence, timestamp_message
 from ..protocol.tsa import decode_response
+from ..runtime.http import failure_reason
 
 __all__ = ["certificate_pem", "request_timestamp"]
 
@@ -66,7 +67,7 @@ def request_timestamp(
                     raise TransportError(f"{tsa_url}: reply over {MAX_TSA_RESPONSE} bytes")
             status = reply.status_code
     except httpx.HTTPError as exc:
-        raise TransportError(f"{tsa_url}: {type(exc).__name__}: {exc}") from None
+        raise TransportError(f"{tsa_url}: {failure_reason(exc)}") from None
     if status != 200:
         raise TransportError(f"{tsa_url}: HTTP {status}")
     response = decode_response(bytes(body), TransportError, f"{tsa_url}: ")

@@ -29,6 +29,7 @@ from ..protocol.merkle import consistency_proof, leaf_hash, verify_inclusion
 from ..protocol.records import Evidenced
 from ..protocol.tiles import TILE_WIDTH, TileHasher, tile_path
 from ..protocol.timeproof import LogProof, Refresh, check_consistent, log_entry
+from ..runtime.http import failure_reason
 
 __all__ = ["LogClient"]
 
@@ -77,7 +78,7 @@ class LogClient:
                         raise TransportError(f"{self.url}/{path}: reply over {MAX_REPLY} bytes")
                 return response.status_code, bytes(data)
         except httpx.HTTPError as exc:
-            raise TransportError(f"{self.url}/{path}: {type(exc).__name__}: {exc}") from None
+            raise TransportError(f"{self.url}/{path}: {failure_reason(exc)}") from None
 
     def _get(self, path: str) -> bytes:
         status, data = self._request("GET", path)

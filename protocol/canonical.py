@@ -93,7 +93,7 @@ def decode(data: bytes, *, max_size: int = MAX_DOCUMENT) -> Value:
     except UnicodeDecodeError as exc:
         raise DecodeError("string is not valid UTF-8") from exc
     except (ValueError, TypeError, msgpack.UnpackException, RecursionError) as exc:
-        raise DecodeError(f"malformed msgpack ({type(exc).__name__})") from exc
+        raise DecodeError("malformed msgpack (not a modelprint document)") from exc
     try:
         again = encode(value)
     except DecodeError as exc:

@@ -61,10 +61,17 @@ class ModelprintError(Exception):
     exit_code: int = 2
 
     def diagnostics(self) -> str:
-        """A one-line, human-readable account of the failure (never secret material)."""
-        name = type(self).__name__
+        """A one-line account of the failure with the error's class (never secret material)."""
+        return f"{type(self).__name__}: {self.summary()}"
+
+    def summary(self) -> str:
+        """The one line a person reads: what is wrong and where, without Python class names
+        (the error's own text, or what its kind means when it has none)."""
         text = str(self).strip().replace("\n", " ")
-        return f"{name}: {text}" if text else name
+        if text:
+            return text
+        doc = (type(self).__doc__ or "failed").strip().splitlines()[0]
+        return doc.rstrip(".")
 
 
 class InputError(ModelprintError):

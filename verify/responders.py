@@ -28,6 +28,7 @@ import httpx
 from ..protocol.challenge import Query
 from ..protocol.errors import ConfigError, DecodeError, ModelprintError, TransportError
 from ..runtime.files import read_bytes
+from ..runtime.http import failure_reason
 
 __all__ = [
     "API_KEY_ENVS",
@@ -127,7 +128,8 @@ class LocalResponder:
             except (RuntimeError, ValueError, IndexError, MemoryError) as exc:
                 # a model that fails on one batch must not crash the whole challenge
                 samples = []
-                error = f"local generation failed ({type(exc).__name__})"
+                reason = (str(exc).strip().splitlines() or ["no reason given"])[0][:120]
+                error = f"local generation failed ({reason})"
             each = (time.perf_counter() - began) / max(1, len(chunk))
             for i, q in enumerate(chunk):
                 if not samples:
@@ -315,7 +317,7 @@ class OpenAIResponder:
                     except _Fatal as exc:
                         raise TransportError(f"{self.url}: {exc}") from None
                     except httpx.HTTPError as exc:
-                        raise TransportError(f"{self.url}: {type(exc).__name__}") from None
+                        raise TransportError(f"{self.url}: {failure_reason(exc)}") from None
 
             prompt = query.chat()
             prefix = len(await logprobs(prompt, False))
@@ -350,7 +352,7 @@ class OpenAIResponder:
             except httpx.TimeoutException:
                 last, wait = f"timed out after {self.timeout:g} s", None
             except httpx.HTTPError as exc:
-                last, wait = f"connection failed ({type(exc).__name__})", None
+                last, wait = f"{self.url}: {failure_reason(exc)}", None
             if attempt < self.retries:
                 delay = self.backoff * (2**attempt) if wait is None else min(wait, 30.0)
                 await asyncio.sleep(delay)

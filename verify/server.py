@@ -202,17 +202,34 @@ class _Handler(StrictRequestHandler):
 def serve(
     model: str, *, host: str = "127.0.0.1", port: int = 8000, name: str | None = None
 ) -> ChatServer:
-    """Load ``model`` and return a server bound to ``host:port`` (call ``serve_forever``)."""
+    """Bind ``host:port``, then load ``model``; return the server (call ``serve_forever``).
+
+    The port is taken first, so a busy port fails at once (:class:`ConfigError` naming it), not
+    after the model has loaded.
+    """
     from .generation import ChatGenerator
 
-    generator = ChatGenerator.load(model)
+    def unloaded(conversations: Sequence[Sequence[dict[str, str]]], max_tokens: int) -> list[str]:
+        raise ConfigError("the model is still loading")
+
+    try:
+        server = ChatServer((host, port), unloaded, name or "local")
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ConfigError(f"cannot listen on {host}:{port} ({reason})") from None
+    try:
+        generator = ChatGenerator.load(model)
+    except BaseException:
+        server.server_close()
+        raise
 
     def backend(conversations: Sequence[Sequence[dict[str, str]]], max_tokens: int) -> list[str]:
         return generator.generate(conversations, max_tokens=max_tokens)
 
-    return ChatServer(
-        (host, port), backend, name or generator.label, scorer=generator_scorer(generator)
-    )
+    server.backend = backend
+    server.model_name = name or generator.label
+    server.scorer = generator_scorer(generator)
+    return server
 
 
 def generator_scorer(generator: Any) -> PromptScorer:

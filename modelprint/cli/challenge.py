@@ -31,6 +31,7 @@ from ..runtime.documents import (
 from ..runtime.files import write_atomic
 from ..runtime.keyfiles import load_trust_policy
 from . import licensing
+from .check import trust_flags
 from .inspect import DESCRIBERS, Description
 from .licensing import parse_terms
 from .output import Output
@@ -339,13 +340,22 @@ def _suspect_flags(p: argparse.ArgumentParser, *, required: bool) -> None:
     group = p.add_mutually_exclusive_group(required=required)
     group.add_argument("--api", metavar="URL", help="OpenAI-compatible API base URL")
     group.add_argument("--local", metavar="DIR", help="local model directory (or smollm2)")
-    group.add_argument("--transcript", type=Path, help="replay a report JSON (offline re-scoring)")
+    group.add_argument(
+        "--transcript",
+        type=Path,
+        metavar="FILE.json",
+        help="replay a report JSON (offline re-scoring)",
+    )
     p.add_argument("--model", metavar="NAME", help="model name to request from --api")
-    p.add_argument("--concurrency", type=int, default=8, help="parallel API requests (default 8)")
-    p.add_argument("--timeout", type=float, default=60.0, help="seconds per API request")
-    p.add_argument("--retries", type=int, default=3, help="retries on 429/5xx/timeouts")
-    p.add_argument("--max-tokens", type=int, default=48, help="tokens generated per query")
-    p.add_argument("--batch-size", type=int, default=8, help="--local generation batch size")
+    p.add_argument("--concurrency", type=int, default=8, metavar="N", help="parallel API requests")
+    p.add_argument("--timeout", type=float, default=60.0, metavar="S", help="seconds per request")
+    p.add_argument(
+        "--retries", type=int, default=3, metavar="N", help="retries on 429/5xx/timeouts"
+    )
+    p.add_argument("--max-tokens", type=int, default=48, metavar="N", help="tokens per answer")
+    p.add_argument(
+        "--batch-size", type=int, default=8, metavar="N", help="--local generation batch size"
+    )
     p.add_argument(
         "--system-prompt",
         action="append",
@@ -366,44 +376,89 @@ def _suspect_flags(p: argparse.ArgumentParser, *, required: bool) -> None:
         "--temperature",
         type=float,
         default=0.0,
+        metavar="T",
         help="sampling temperature requested from the suspect (default 0: greedy)",
     )
 
 
 def _time_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--trust-log", action="append", default=[], type=Path, metavar="LOG.pub")
-    p.add_argument("--trust-tsa", action="append", default=[], type=Path, metavar="CERT.pem")
+    trust_flags(p)
     p.add_argument(
         "--unsafe-trust-claimed-time",
         action="store_true",
         help="take the publisher's own claimed time as trusted (demos and tests ONLY)",
     )
-    p.add_argument("--threshold", type=_fraction, default=Fraction(1, 10**6), help="p-value bound")
+    p.add_argument(
+        "--threshold",
+        type=_fraction,
+        default=Fraction(1, 10**6),
+        metavar="P",
+        help="a match needs a p-value below this (default 1/1000000)",
+    )
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("challenge", help="challenge a publisher to reveal some fingerprints")
-    p.add_argument("--bundle", required=True, type=Path)
-    p.add_argument("--count", required=True, type=int, help="how many fingerprints to reveal")
-    p.add_argument("--first-seen", required=True, metavar="ISO_TIME", help="suspect first seen")
-    p.add_argument("--out", required=True, type=Path)
+    p.add_argument(
+        "--bundle", required=True, type=Path, metavar="M.bundle", help="the publisher's bundle"
+    )
+    p.add_argument(
+        "--count", required=True, type=int, metavar="K", help="how many fingerprints to reveal"
+    )
+    p.add_argument(
+        "--first-seen",
+        required=True,
+        metavar="ISO_TIME",
+        help="when the suspect model was first seen; the commitment must be provably older",
+    )
+    p.add_argument(
+        "--out", required=True, type=Path, metavar="C.challenge", help="challenge file to write"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_challenge)
 
     p = sub.add_parser("reveal", help="answer a challenge (publisher; burns the revealed pairs)")
-    p.add_argument("challenge", type=Path)
-    p.add_argument("--fingerprints", required=True, type=Path)
-    p.add_argument("--identity", required=True, type=Path)
-    p.add_argument("--bundle", type=Path, help="check the challenge is for this bundle")
-    p.add_argument("--ledger", type=Path, help="ledger file (default FP.secret.ledger)")
-    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("challenge", type=Path, metavar="C.challenge", help="the auditor's challenge")
+    p.add_argument(
+        "--fingerprints",
+        required=True,
+        type=Path,
+        metavar="FP.secret",
+        help="the secret fingerprint set the bundle commits to",
+    )
+    p.add_argument(
+        "--identity",
+        required=True,
+        type=Path,
+        metavar="ID.key",
+        help="the publisher's key that signed the bundle (checked before anything is burned)",
+    )
+    p.add_argument(
+        "--bundle",
+        type=Path,
+        metavar="M.bundle",
+        help="the challenged bundle; needed only when the ledger does not know it (commit "
+        "registers every bundle it writes)",
+    )
+    p.add_argument(
+        "--ledger", type=Path, metavar="FILE", help="ledger file (default FP.secret.ledger)"
+    )
+    p.add_argument(
+        "--out", required=True, type=Path, metavar="R.reveal", help="reveal file to write"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_reveal)
 
     p = sub.add_parser("verify", help="verify a reveal and challenge a suspect model")
-    p.add_argument("--bundle", required=True, type=Path)
-    p.add_argument("--challenge", required=True, type=Path)
-    p.add_argument("--reveal", required=True, type=Path)
+    p.add_argument(
+        "--bundle", required=True, type=Path, metavar="M.bundle", help="the publisher's bundle"
+    )
+    p.add_argument(
+        "--challenge", required=True, type=Path, metavar="C.challenge", help="your challenge"
+    )
+    p.add_argument(
+        "--reveal", required=True, type=Path, metavar="R.reveal", help="the publisher's answer"
+    )
     _suspect_flags(p, required=True)
     _time_flags(p)
     p.add_argument(
@@ -411,9 +466,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="append",
         default=[],
         type=Path,
-        help="an earlier reveal of this bundle; its pairs are not scored again",
+        metavar="R.reveal",
+        help="an earlier reveal of this bundle; its pairs are not scored again (repeatable)",
     )
-    p.add_argument("--report", type=Path, metavar="FILE.json|FILE.html")
+    p.add_argument(
+        "--report",
+        type=Path,
+        metavar="FILE.json|FILE.html",
+        help="also write the report: JSON, or a self-contained HTML page",
+    )
     p.add_argument(
         "--evidence",
         choices=("outputs", "likelihood"),
@@ -423,17 +484,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--decoys replies drawn like it (needs --local or an API with vLLM's prompt_logprobs)",
     )
     p.add_argument(
-        "--decoys", type=int, default=99, help="decoys per key for --evidence likelihood"
+        "--decoys",
+        type=int,
+        default=99,
+        metavar="D",
+        help="decoys per key for --evidence likelihood",
     )
     p.add_argument("--progress", action="store_true", help="print each query as it finishes")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_verify)
 
     p = sub.add_parser("serve", help="serve a local model as an OpenAI-compatible API")
-    p.add_argument("--model", required=True, help="model directory, GGUF file or smollm2")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--name", help="model name listed by /v1/models")
+    p.add_argument(
+        "--model", required=True, metavar="MODEL", help="model directory, GGUF file or smollm2"
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (0: a free one)")
+    p.add_argument(
+        "--name", metavar="NAME", help="model name listed by /v1/models (default: from MODEL)"
+    )
     p.set_defaults(func=_serve)
 
     chain = sub.add_parser("chain", help="license chains")

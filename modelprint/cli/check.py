@@ -132,17 +132,24 @@ def _check(args: argparse.Namespace, out: Output) -> int:
     return 0 if report.passed else 1
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("check", help="verify a bundle and the time evidence it carries")
-    p.add_argument("bundle", type=Path)
+def trust_flags(p: argparse.ArgumentParser) -> None:
+    """``--trust-log`` and ``--trust-tsa``: the pins every verb that judges time evidence takes."""
     p.add_argument(
         "--trust-log", action="append", default=[], type=Path, metavar="LOG.pub",
-        help="pin a transparency-log key (C2SP verifier key or PEM); repeatable",
+        help="pin a transparency-log key (C2SP verifier key or PEM): its proofs count as time "
+        "evidence; repeatable",
     )  # fmt: skip
     p.add_argument(
         "--trust-tsa", action="append", default=[], type=Path, metavar="CERT.pem",
-        help="pin a TSA root certificate (PEM); repeatable",
+        help="pin a TSA root certificate (PEM or DER): its RFC 3161 tokens count as time "
+        "evidence; repeatable",
     )  # fmt: skip
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("check", help="verify a bundle and the time evidence it carries")
+    p.add_argument("bundle", type=Path, metavar="M.bundle", help="the bundle to check")
+    trust_flags(p)
     p.add_argument(
         "--refresh", action="store_true",
         help="bring pinned log proofs up to the log's newest checkpoint (writes the bundle)",

@@ -18,6 +18,12 @@ def _demo(args: argparse.Namespace, out: Output) -> int:
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("demo", help="run the whole lifecycle on the embedded SmolLM2 model")
-    p.add_argument("--workdir", type=Path, default=Path("modelprint-demo"))
+    p.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path("modelprint-demo"),
+        metavar="DIR",
+        help="folder for every file the demo writes",
+    )
     p.add_argument("--fingerprints", type=int, default=16, help="fingerprints to implant")
     p.set_defaults(func=_demo)

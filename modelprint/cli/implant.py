@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 from pathlib import Path
-from typing import Any
 
 from ..implant.precision import PRECISIONS
 from ..protocol.errors import ConfigError
@@ -104,16 +103,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     f.add_argument("--fingerprints", metavar="FP.secret", help="measure success after the attack")
     f.add_argument("--json", action="store_true", help="print the result as JSON")
     f.set_defaults(func=_attack_finetune)
-    attack.set_defaults(func=_attack_usage(attack))
-
-
-def _attack_usage(parser: argparse.ArgumentParser) -> Any:
-    def handler(args: argparse.Namespace, out: Output) -> int:
-        parser.print_usage()
-        out.error("attack: choose an attack (finetune)")
-        return 2
-
-    return handler
 
 
 def _set_threads(count: int) -> None:

@@ -1,4 +1,9 @@
-"""CLI: ``inspect FILE`` -- say what a modelprint file is and what it holds (never its secrets)."""
+"""CLI: ``inspect FILE`` -- say what a modelprint file is and what it holds (never its secrets).
+
+Every file modelprint writes or reads can be inspected: bundles, fingerprint sets, grants,
+challenges, reveals, the reveal ledger, identity keys, a log's ``LOG.pub`` (C2SP verifier key or
+PEM) and TSA root certificates (PEM or DER).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..commit.ledger import KIND as LEDGER_KIND
+from ..commit.ledger import Ledger
 from ..protocol import canonical
+from ..protocol.checkpoint import NoteVerifier
 from ..protocol.envelope import Envelope, PayloadType, key_id
-from ..protocol.errors import FileKindError, ModelprintError
+from ..protocol.errors import DecodeError, FileKindError, ModelprintError
 from ..protocol.fingerprints import FingerprintSet
 from ..protocol.hashing import Tag, tagged_hash
 from ..protocol.records import Bundle, Grant
@@ -104,9 +112,91 @@ def _envelope(value: Any) -> Description:
     return info, text
 
 
+def _ledger(data: bytes) -> Description:
+    ledger = Ledger.from_bytes(data)
+    challenges = {e.challenge for e in ledger.entries}
+    info: dict[str, Any] = {
+        "kind": "ledger",
+        "root": ledger.root,
+        "burned": sorted(ledger.burned()),
+        "challenges": len(challenges),
+        "entries": [
+            {"index": e.index, "challenge": e.challenge, "time": iso(e.time)}
+            for e in ledger.entries
+        ],
+        "commitments": [
+            {"bundle": c.bundle, "publisher_key_id": key_id(c.publisher_key)}
+            for c in ledger.commitments
+        ],
+    }
+    lines = [
+        f"reveal ledger of fingerprint set {ledger.root.hex()}",
+        f"  burned      {len(info['burned'])} fingerprints {info['burned']} "
+        f"in answer to {len(challenges)} challenge(s)",
+        *(
+            f"  bundle      {c.bundle.hex()} signed by {key_id(c.publisher_key).hex()}"
+            for c in ledger.commitments
+        ),
+    ]
+    return info, "\n".join(lines)
+
+
+def _vkey(data: bytes) -> Description:
+    try:
+        verifier = NoteVerifier.from_vkey(data.decode("ascii").strip())
+    except (UnicodeDecodeError, DecodeError):
+        raise FileKindError("not a modelprint file (nor a log verifier key)") from None
+    info = {
+        "kind": "log-public-key",
+        "origin": verifier.name,
+        "key_id": verifier.key_id,
+        "vkey": verifier.vkey(),
+    }
+    return info, (
+        f"transparency log verifier key (C2SP signed note) for origin {verifier.name!r}\n"
+        f"  key id {verifier.key_id.hex()}; pin it with --trust-log"
+    )
+
+
+def _certificates(certs: list[Any]) -> Description:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    described = []
+    for cert in certs:
+        try:
+            ca = bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+        except x509.ExtensionNotFound:
+            ca = False
+        described.append(
+            {
+                "subject": cert.subject.rfc4514_string(),
+                "issuer": cert.issuer.rfc4514_string(),
+                "not_before": iso(int(cert.not_valid_before_utc.timestamp())),
+                "not_after": iso(int(cert.not_valid_after_utc.timestamp())),
+                "ca": ca,
+                "sha256": cert.fingerprint(hashes.SHA256()),
+            }
+        )
+    lines = [f"{len(described)} certificate(s); pin a TSA's root with --trust-tsa"]
+    for d in described:
+        lines += [
+            f"  subject {d['subject']}{' (CA)' if d['ca'] else ''}",
+            f"    issuer {d['issuer']}, valid {d['not_before']} to {d['not_after']}",
+            f"    sha256 {d['sha256'].hex()}",
+        ]
+    return {"kind": "certificates", "certificates": described}, "\n".join(lines)
+
+
 def _pem(data: bytes) -> Description:
+    from cryptography import x509
     from cryptography.hazmat.primitives import serialization
 
+    if b"CERTIFICATE-----" in data:
+        try:
+            return _certificates(x509.load_pem_x509_certificates(data))
+        except ValueError:
+            raise FileKindError("unreadable PEM certificate") from None
     if b"PRIVATE KEY" in data:
         encrypted = b"ENCRYPTED" in data
         return {"kind": "private-key", "encrypted": encrypted}, (
@@ -124,13 +214,28 @@ def _pem(data: bytes) -> Description:
     return {"kind": "public-key", "key_id": key_id(raw)}, f"public key {key_id(raw).hex()}"
 
 
-DESCRIBERS.update({Bundle.KIND: _bundle, "modelprint/fingerprints": _fingerprints})
+DESCRIBERS.update(
+    {Bundle.KIND: _bundle, "modelprint/fingerprints": _fingerprints, LEDGER_KIND: _ledger}
+)
 
 
 def describe(data: bytes) -> Description:
+    """What ``data`` is and holds: any modelprint document, a key, ``LOG.pub``, a certificate."""
     if data.lstrip().startswith(b"-----BEGIN"):
         return _pem(data)
-    value = canonical.decode_document(data)
+    if data[:1].isalpha() and b"+" in data[:300] and data.strip().count(b"\n") == 0:
+        return _vkey(data)
+    try:
+        value = canonical.decode_document(data)
+    except DecodeError:
+        if data[:1] == b"\x30":  # maybe a DER certificate (a TSA root)
+            from cryptography import x509
+
+            try:
+                return _certificates([x509.load_der_x509_certificate(data)])
+            except ValueError:
+                pass
+        raise
     if isinstance(value, dict) and isinstance(value.get("kind"), str):
         describer = DESCRIBERS.get(value["kind"])
         if describer is None:
@@ -153,6 +258,12 @@ def _inspect(args: argparse.Namespace, out: Output) -> int:
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("inspect", help="show what a modelprint file holds")
-    p.add_argument("file", type=Path)
+    p.add_argument(
+        "file",
+        type=Path,
+        metavar="FILE",
+        help="a bundle, fingerprint set, grant, challenge, reveal, ledger, key, LOG.pub or "
+        "certificate",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_inspect)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..commit.commitment import create_grant
 from ..commit.identity import Identity
+from ..commit.ledger import ledger_path
 from ..commit.publish import publish
 from ..protocol.errors import InputError
 from ..protocol.fingerprints import FingerprintSet
@@ -85,10 +86,19 @@ def _commit(args: argparse.Namespace, out: Output) -> int:
         grant=grant,
         attachments=attachments,
         claimed_time=args.time,
+        ledger=ledger_path(args.fingerprints),
         bls_key=args.bls,
     )
     bundle = publication.bundle
     cid = bundle.content_id()
+    missing = {
+        "log": args.log if args.log and not bundle.log_proofs else None,
+        "tsa": args.tsa if args.tsa and not bundle.timestamps else None,
+    }
+    add = " ".join(f"--{what} {url}" for what, url in missing.items() if url)
+    text = f"wrote {args.out}: commitment {cid.hex()} over {fps.count} fingerprints"
+    if add:
+        text += " (without the time evidence asked for; see the error below)"
     out.result(
         {
             "bundle": str(args.out),
@@ -98,13 +108,18 @@ def _commit(args: argparse.Namespace, out: Output) -> int:
             "log_proofs": len(bundle.log_proofs),
             "timestamps": len(bundle.timestamps),
             "failures": list(publication.failures),
+            "add_evidence": f"modelprint publish {args.out} {add}" if add else None,
         },
-        f"wrote {args.out}: commitment {cid.hex()} over {fps.count} fingerprints",
+        text,
     )
-    for failure in publication.failures:
+    if publication.failures:
+        kinds = " and ".join(
+            {"log": "log", "tsa": "timestamp"}[what] for what, url in missing.items() if url
+        )
         out.error(
-            f"{failure}; {args.out} was written without that evidence: add it later with "
-            f"'modelprint publish {args.out} --log URL' (or commit again with --tsa URL)"
+            f"{args.out} was written without {kinds or 'some'} evidence "
+            f"({'; '.join(publication.failures)}); add it with 'modelprint publish {args.out} "
+            f"{add}' once the server answers"
         )
     return 2 if publication.failures else 0
 
@@ -142,7 +157,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=_keygen)
 
     p = sub.add_parser("fingerprints", help="create a secret fingerprint set (0600)")
-    p.add_argument("--count", required=True, type=int)
+    p.add_argument("--count", required=True, type=int, metavar="N", help="how many fingerprints")
     p.add_argument(
         "--scheme",
         default="natural/v1",
@@ -151,15 +166,33 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "if-decrypt/v1: character keys in a decrypt template; double-i/v1: Yes/No triggers",
     )
     p.add_argument("--key-chars", type=int, default=None, help="key length (if-decrypt)")
-    p.add_argument("--out", required=True, type=Path)
+    p.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        metavar="FP.secret",
+        help="secret file to write (0600; keep it, it answers every challenge)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_fingerprints)
 
     p = sub.add_parser("commit", help="sign a commitment to a fingerprint set")
-    p.add_argument("--identity", required=True, type=Path)
-    p.add_argument("--fingerprints", required=True, type=Path)
-    p.add_argument("--model-name", required=True)
-    p.add_argument("--out", required=True, type=Path)
+    p.add_argument(
+        "--identity", required=True, type=Path, metavar="ID.key", help="the key that signs"
+    )
+    p.add_argument(
+        "--fingerprints",
+        required=True,
+        type=Path,
+        metavar="FP.secret",
+        help="the fingerprint set to commit to (its ledger, FP.secret.ledger, records the bundle)",
+    )
+    p.add_argument(
+        "--model-name", required=True, metavar="NAME", help="the model's name in the commitment"
+    )
+    p.add_argument(
+        "--out", required=True, type=Path, metavar="M.bundle", help="bundle file to write"
+    )
     p.add_argument("--parent", type=Path, help="the parent's bundle (licensee stage)")
     p.add_argument("--grant", type=Path, help="the grant the parent signed for this identity")
     p.add_argument("--log", metavar="URL", help="submit to this transparency log")

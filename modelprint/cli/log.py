@@ -70,12 +70,21 @@ def _serve(args: argparse.Namespace, out: Output) -> int:
 def _publish(args: argparse.Namespace, out: Output) -> int:
     from ..commit.publish import add_evidence
 
+    if not args.log and not args.tsa:
+        raise ConfigError("publish needs --log URL, --tsa URL or both")
     bundle = load_bundle(args.bundle)
     policy = load_trust_policy(args.trust_log) if args.trust_log else None
-    updated = add_evidence(bundle, log=args.log, policy=policy)
+    updated = add_evidence(bundle, log=args.log, tsa=args.tsa, policy=policy)
     added = len(updated.log_proofs) > len(bundle.log_proofs)
-    if added:
+    stamped = len(updated.timestamps) > len(bundle.timestamps)
+    if added or stamped:
         save_bundle(args.bundle, updated)
+    if not args.log:
+        out.result(
+            {"bundle": str(args.bundle), "tsa": args.tsa, "timestamps": len(updated.timestamps)},
+            f"{args.bundle}: RFC 3161 timestamp from {args.tsa} added to the bundle",
+        )
+        return 0
     proof = _newest_proof(updated, args.log)
     checkpoint = proof.unverified_checkpoint()
     when = iso(checkpoint.time) if checkpoint.time is not None else "?"
@@ -88,10 +97,12 @@ def _publish(args: argparse.Namespace, out: Output) -> int:
             "tree_size": checkpoint.size,
             "checkpoint_time": when,
             "added": added,
+            "timestamp_added": stamped,
             "checked_against_pins": policy is not None,
         },
         f"{args.bundle}: entry {proof.index} of log {checkpoint.origin} "
-        f"(tree {checkpoint.size}, signed {when}); proof {note} the bundle",
+        f"(tree {checkpoint.size}, signed {when}); proof {note} the bundle"
+        + (f"\nRFC 3161 timestamp from {args.tsa} added" if stamped else ""),
     )
     return 0
 
@@ -117,14 +128,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--db", required=True, type=Path, help="SQLite database (created if missing)")
     p.add_argument("--key", required=True, type=Path, help="the log's private key (LOG.key)")
     p.add_argument("--origin", required=True, help="the log's origin (checkpoint first line)")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    p.add_argument("--port", type=int, default=8080, help="port to listen on (0: a free one)")
     p.add_argument("--verbose", action="store_true", help="log every request on stderr")
     p.set_defaults(func=_serve)
 
-    p = sub.add_parser("publish", help="submit a bundle to a transparency log")
-    p.add_argument("bundle", type=Path)
-    p.add_argument("--log", required=True, metavar="URL")
+    p = sub.add_parser(
+        "publish", help="add time evidence to a bundle: a transparency log entry, a timestamp"
+    )
+    p.add_argument("bundle", type=Path, metavar="M.bundle", help="the bundle (updated in place)")
+    p.add_argument("--log", metavar="URL", help="the transparency log to submit it to")
+    p.add_argument("--tsa", metavar="URL", help="the RFC 3161 TSA to get a timestamp from")
     p.add_argument(
         "--trust-log",
         action="append",

@@ -88,9 +88,14 @@ def register(sub: Any) -> None:
     p = verbs.add_parser("compare", help="HuRef similarity of two models (0..100)")
     p.add_argument("a", metavar="A", help=_MODEL_HELP)
     p.add_argument("b", metavar="B", help=_MODEL_HELP)
-    p.add_argument("--png", type=Path, help="also write both fingerprint pictures (A above B)")
-    p.add_argument("--layers", type=int, default=2, help="last layers to use (default 2)")
-    p.add_argument("--tokens", type=int, default=64, help="rare tokens to probe (default 64)")
+    p.add_argument(
+        "--png",
+        type=Path,
+        metavar="FILE.png",
+        help="also write both fingerprint pictures (A above B)",
+    )
+    p.add_argument("--layers", type=int, default=2, metavar="N", help="last layers to use")
+    p.add_argument("--tokens", type=int, default=64, metavar="N", help="rare tokens to probe")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_compare)
 
@@ -106,7 +111,7 @@ def register(sub: Any) -> None:
 
     p = verbs.add_parser("png", help="write a model's HuRef fingerprint picture")
     p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
-    p.add_argument("--out", required=True, type=Path, help="PNG file to write")
-    p.add_argument("--layers", type=int, default=2, help="last layers to use (default 2)")
+    p.add_argument("--out", required=True, type=Path, metavar="FILE.png", help="PNG to write")
+    p.add_argument("--layers", type=int, default=2, metavar="N", help="last layers to use")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_png)

@@ -12,6 +12,9 @@ is dropped without a word. A malformed request line or header block gets the sta
 traceback only with ``verbose``).
 
     BadRequest (InputError)    a request refused with a 4xx status; the connection closes
+
+The client side's one piece here is :func:`failure_reason`: the words every client (log, TSA, model
+API) uses for a request that failed, so error lines name the URL and the cause, not a class.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ __all__ = [
     "BadRequest",
     "QuietThreadingServer",
     "StrictRequestHandler",
+    "failure_reason",
     "parse_json_object",
     "read_body",
 ]
@@ -256,3 +260,22 @@ class StrictRequestHandler(BaseHTTPRequestHandler):
                 drained += len(chunk)
         except OSError:
             pass
+
+
+def failure_reason(exc: BaseException) -> str:
+    """Why an HTTP client request failed, in a person's words (no Python class names):
+    ``cannot connect (Connection refused)``, ``timed out``, ``the connection broke off``, ..."""
+    import httpx
+
+    detail = re.sub(r"^\[Errno -?\d+\]\s*", "", str(exc)).strip()
+    if isinstance(exc, httpx.TimeoutException):
+        return "timed out"
+    if isinstance(exc, httpx.ConnectError):
+        return f"cannot connect ({detail})" if detail else "cannot connect"
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        return "the connection broke off" + (f" ({detail})" if detail else "")
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return "not a usable http:// or https:// URL"
+    if isinstance(exc, httpx.TooManyRedirects):
+        return "too many redirects"
+    return f"request failed ({detail})" if detail else "request failed"

@@ -115,7 +115,8 @@ def load_model(spec: str | os.PathLike[str], *, dtype: Any = None) -> LoadedMode
                 str(source.directory), dtype=dtype or torch.float32, **kwargs
             )
     except (OSError, ValueError, KeyError) as exc:
-        raise ConfigError(f"{source.label}: cannot load model ({type(exc).__name__})") from exc
+        reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else "unreadable"
+        raise ConfigError(f"{source.label}: cannot load model ({reason})") from exc
     finally:
         hf_logging.enable_progress_bar()
     if source.gguf_file is not None:

@@ -84,15 +84,16 @@ def test_tampered_signature_exits_1_with_one_line(
     (publisher / "bad.bundle").write_bytes(bytes(data))
     code, _, err = run(capsys, "check", str(publisher / "bad.bundle"))
     assert code == 1
-    assert err.count("\n") == 1 and "SignatureError" in err and "bad.bundle" in err
+    assert err.count("\n") == 1 and "signature does not verify" in err and "bad.bundle" in err
+    assert "SignatureError" not in err  # no class names without --debug
 
 
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
         (b"", "empty file"),
-        (b"\x86\xa4kind", "DecodeError"),
-        (b"hello world\n", "FileKindError"),
+        (b"\x86\xa4kind", "malformed msgpack"),
+        (b"hello world\n", "not a modelprint file"),
     ],
 )
 def test_bad_bundle_files_exit_2_with_one_line(
@@ -114,7 +115,7 @@ def test_truncated_bundle_exits_2(publisher: Path, capsys: pytest.CaptureFixture
 
 def test_wrong_file_kind_is_named(publisher: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "check", str(publisher / "fp.secret"))
-    assert code == 2 and "FileKindError" in err
+    assert code == 2 and "fp.secret" in err and "expected modelprint/bundle" in err
 
 
 def test_key_file_with_loose_permissions_is_refused(
@@ -125,7 +126,7 @@ def test_key_file_with_loose_permissions_is_refused(
         capsys, "commit", "--identity", str(publisher / "id.key"), "--fingerprints",
         str(publisher / "fp.secret"), "--model-name", "x", "--out", str(publisher / "n.bundle"),
     )  # fmt: skip
-    assert code == 2 and "KeyPermissionError" in err and "chmod 600" in err
+    assert code == 2 and "too open" in err and "chmod 600" in err
     assert not (publisher / "n.bundle").exists()
 
 
@@ -141,11 +142,11 @@ def test_passphrase_encrypted_key_needs_the_right_passphrase(
     assert run(capsys, *argv)[0] == 0
     monkeypatch.setenv("MODELPRINT_PASSPHRASE", "wrong")
     code, _, err = run(capsys, *argv)
-    assert code == 2 and "PassphraseError" in err and "wrong" in err
+    assert code == 2 and "id.key" in err and "wrong passphrase" in err
     assert "correct horse" not in err
     monkeypatch.delenv("MODELPRINT_PASSPHRASE")
     code, _, err = run(capsys, *argv)
-    assert code == 2 and "PassphraseError" in err
+    assert code == 2 and "encrypted" in err and "MODELPRINT_PASSPHRASE" in err
 
 
 def test_keygen_refuses_to_overwrite_an_identity(
@@ -183,7 +184,7 @@ def test_licensee_commits_a_stage_under_a_grant(
     wrong[2] = str(p / "id.key")
     wrong[wrong.index(str(p / "c.bundle"))] = str(p / "w.bundle")
     code, _, err = run(capsys, *wrong)
-    assert code == 1 and "ChainError" in err and not (p / "w.bundle").exists()
+    assert code == 1 and "another key" in err and not (p / "w.bundle").exists()
 
 
 def test_usage_errors_exit_2_without_traceback(tmp_path: Path) -> None:

@@ -53,3 +53,25 @@ def test_a_ledger_of_another_set_or_garbage_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DecodeError):
         Ledger.record(path, ROOT, [2], challenge=b"\x01" * 32, time=1)
     assert path.read_bytes() == b"\x93garbage"  # a bad ledger is never overwritten
+
+
+def test_commitments_are_remembered_and_old_ledgers_still_read(tmp_path: Path) -> None:
+    from modelprint.commit.ledger import LedgerCommitment
+    from modelprint.protocol import canonical
+
+    path = tmp_path / "L"
+    old = canonical.encode(
+        {"kind": "modelprint/ledger", "version": 1, "root": ROOT,
+         "entries": [{"index": 1, "challenge": b"\x01" * 32, "time": 1}]}
+    )  # fmt: skip
+    path.write_bytes(old)  # as written before ledgers knew bundles
+    assert Ledger.load(path, ROOT).burned() == {1}
+    assert Ledger.load(path, ROOT).to_bytes() == old
+    mine = LedgerCommitment(b"\x0b" * 32, b"\x0c" * 32)
+    Ledger.register(path, ROOT, mine)
+    Ledger.register(path, ROOT, mine)  # once is enough
+    ledger = Ledger.record(path, ROOT, [2], challenge=b"\x02" * 32, time=2)
+    assert ledger.commitments == (mine,) and ledger.burned() == {1, 2}
+    assert ledger.publisher_of(b"\x0b" * 32) == b"\x0c" * 32
+    assert ledger.publisher_of(b"\x0d" * 32) is None
+    assert Ledger.load(path, ROOT) == ledger

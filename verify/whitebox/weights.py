@@ -206,10 +206,8 @@ def _load_safetensors(directory: Path, last_layers: int) -> ModelWeights | None:
     for f in files:
         try:
             handles.append(safe_open(str(f), framework="pt"))
-        except (OSError, ValueError, RuntimeError, SafetensorError) as exc:
-            raise DecodeError(
-                f"{f}: not a readable safetensors file ({type(exc).__name__})"
-            ) from None
+        except (OSError, ValueError, RuntimeError, SafetensorError):
+            raise DecodeError(f"{f}: not a readable safetensors file") from None
     where: dict[str, Any] = {}
     for handle in handles:
         for key in handle.keys():  # noqa: SIM118 (safe_open is not a mapping)
