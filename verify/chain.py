@@ -27,7 +27,7 @@ from ..protocol.bls import ChainAggregate
 from ..protocol.challenge import Challenge, SignedReveal
 from ..protocol.envelope import key_id
 from ..protocol.errors import ChainError, ConfigError, ModelprintError
-from ..protocol.records import Bundle, Grant, verify_grant
+from ..protocol.records import Bundle, Commitment, Grant, verify_grant
 from ..protocol.revocation import SignedRevocation
 from ..protocol.scoring import DEFAULT_THRESHOLD
 from ..protocol.trust import TimeReport, TrustPolicy, assess
@@ -179,7 +179,7 @@ def _walk(
 ) -> bool:
     """Check every link root first into ``result``; False at the first fatal finding."""
     seen: set[bytes] = set()
-    previous: Bundle | None = None
+    previous: tuple[Bundle, Commitment] | None = None
     previous_stage = 0
     previous_time: int | None = None
     for position, bundle in enumerate(bundles):
@@ -196,7 +196,7 @@ def _walk(
             return False
         seen.add(bundle_id)
         try:
-            grant = _check_link(bundle, previous, previous_stage)
+            grant = _check_link(bundle, commitment, previous, previous_stage)
         except ModelprintError as exc:
             result.findings.append(Finding("link", position, f"link {position}: {exc}"))
             return False
@@ -240,24 +240,30 @@ def _walk(
         result.links.append(
             ChainLink(bundle_id, commitment.model_name, commitment.publisher_key, time, stage)
         )
-        previous, previous_stage = bundle, stage
+        previous, previous_stage = (bundle, commitment), stage
     return True
 
 
-def _check_link(bundle: Bundle, previous: Bundle | None, previous_stage: int) -> Grant | None:
-    """Check one link against its parent; return its grant (None for the root)."""
-    commitment = bundle.commitment()
+def _check_link(
+    bundle: Bundle,
+    commitment: Commitment,
+    previous: tuple[Bundle, Commitment] | None,
+    previous_stage: int,
+) -> Grant | None:
+    """Check one link (its commitment already verified) against its parent and the parent's
+    verified commitment; return its grant (None for the root)."""
     if previous is None:
         if commitment.parent is not None:
             raise ChainError("the first bundle names a parent; give the chain from its root")
         return None
-    if commitment.parent != previous.content_id():
+    parent, parent_commitment = previous
+    if commitment.parent != parent.content_id():
         raise ChainError("does not name the previous bundle as its parent")
     if bundle.grant is None:
         raise ChainError("carries no grant from its parent")
     if bundle.grant.digest() != commitment.grant:
         raise ChainError("carries another grant than the one its commitment names")
-    grant: Grant = verify_grant(bundle.grant, previous.commitment(), previous.content_id())
+    grant: Grant = verify_grant(bundle.grant, parent_commitment, parent.content_id())
     if grant.grantee_key != commitment.publisher_key:
         raise ChainError("the grant was issued to another key")
     if grant.stage != previous_stage + 1:

@@ -18,11 +18,11 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-@pytest.fixture
-def chain(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], log_server: Any, tsa_server: Any
+def two_stages(
+    p: Path, capsys: pytest.CaptureFixture[str], root: tuple[str, ...], child: tuple[str, ...]
 ) -> Path:
-    p = tmp_path
+    """acme's root commitment and lic's stage below it in ``p``; ``root`` and ``child`` are extra
+    flags for the two ``commit`` runs."""
     (p / "terms.txt").write_text("resale allowed\n")
     for who in ("acme", "lic"):
         assert run(capsys, "keygen", "--out", str(p / f"{who}.key"))[0] == 0
@@ -31,8 +31,7 @@ def chain(
         )
     code, _, err = run(
         capsys, "commit", "--identity", str(p / "acme.key"), "--fingerprints", str(p / "acme.secret"),
-        "--model-name", "acme", "--out", str(p / "acme.bundle"), "--log", log_server.url,
-        "--tsa", tsa_server.url,
+        "--model-name", "acme", "--out", str(p / "acme.bundle"), *root,
     )  # fmt: skip
     assert code == 0, err
     code, _, err = run(
@@ -43,10 +42,18 @@ def chain(
     code, _, err = run(
         capsys, "commit", "--identity", str(p / "lic.key"), "--fingerprints", str(p / "lic.secret"),
         "--model-name", "lic", "--parent", str(p / "acme.bundle"), "--grant", str(p / "lic.grant"),
-        "--out", str(p / "lic.bundle"), "--log", log_server.url,
+        "--out", str(p / "lic.bundle"), *child,
     )  # fmt: skip
     assert code == 0, err
     return p
+
+
+@pytest.fixture
+def chain(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], log_server: Any, tsa_server: Any
+) -> Path:
+    log, tsa = ("--log", log_server.url), ("--tsa", tsa_server.url)
+    return two_stages(tmp_path, capsys, (*log, *tsa), log)
 
 
 def test_chain_verifies_root_first_with_pinned_time(
@@ -165,29 +172,7 @@ def test_grant_limits_terms_and_revocations_from_the_command_line(
 def test_chain_aggregate_from_the_command_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    p = tmp_path
-    (p / "terms.txt").write_text("t\n")
-    for who in ("acme", "lic"):
-        assert run(capsys, "keygen", "--out", str(p / f"{who}.key"))[0] == 0
-        assert (
-            run(capsys, "fingerprints", "--count", "8", "--out", str(p / f"{who}.secret"))[0] == 0
-        )
-    code, _, err = run(
-        capsys, "commit", "--identity", str(p / "acme.key"), "--fingerprints", str(p / "acme.secret"),
-        "--model-name", "acme", "--out", str(p / "acme.bundle"), "--bls",
-    )  # fmt: skip
-    assert code == 0, err
-    code, _, err = run(
-        capsys, "grant", "--identity", str(p / "acme.key"), "--parent", str(p / "acme.bundle"),
-        "--to", str(p / "lic.pub"), "--terms", str(p / "terms.txt"), "--out", str(p / "lic.grant"),
-    )  # fmt: skip
-    assert code == 0, err
-    code, _, err = run(
-        capsys, "commit", "--identity", str(p / "lic.key"), "--fingerprints", str(p / "lic.secret"),
-        "--model-name", "lic", "--parent", str(p / "acme.bundle"), "--grant", str(p / "lic.grant"),
-        "--out", str(p / "lic.bundle"), "--bls",
-    )  # fmt: skip
-    assert code == 0, err
+    p = two_stages(tmp_path, capsys, ("--bls",), ("--bls",))
     links = (str(p / "acme.bundle"), str(p / "lic.bundle"))
     code, out, err = run(capsys, "chain", "aggregate", *links, "--out", str(p / "chain.agg"))
     assert code == 0 and "verified" in out, err
