@@ -17,12 +17,13 @@ possession and n + 1 for the aggregate. See specs/protocol.md section 7.3.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from eth_typing import BLSPubkey, BLSSignature
-from py_ecc.bls.ciphersuites import G2ProofOfPossession as _Pop
 
 from . import canonical
 from .errors import CommitmentError, DecodeError, SignatureError
@@ -33,6 +34,7 @@ __all__ = [
     "KEY_ATTACHMENT",
     "BlsKey",
     "ChainAggregate",
+    "ciphersuite",
     "derive_secret",
     "link_message",
     "registered_key",
@@ -47,12 +49,26 @@ SIGNATURE_SIZE = 96
 MAX_LINKS = 1024
 
 
+@cache
+def ciphersuite() -> Any:
+    """py_ecc's proof-of-possession ciphersuite, imported on first use. py_ecc raises the
+    interpreter's recursion limit to 100,000 when imported, which lets a deeply nested JSON or
+    msgpack input overflow the C stack (a segfault instead of a DecodeError); the limit is put
+    back."""
+    limit = sys.getrecursionlimit()
+    try:
+        from py_ecc.bls.ciphersuites import G2ProofOfPossession
+    finally:
+        sys.setrecursionlimit(limit)
+    return G2ProofOfPossession
+
+
 def derive_secret(seed: bytes) -> int:
     """The BLS secret key of an Ed25519 identity: IETF KeyGen over
     ``tagged_hash("modelprint/bls-keygen/v1", 32-byte Ed25519 seed)``."""
     if len(seed) != 32:
         raise ValueError("an Ed25519 seed is 32 bytes")
-    return int(_Pop.KeyGen(tagged_hash(Tag.BLS_KEYGEN, seed)))
+    return int(ciphersuite().KeyGen(tagged_hash(Tag.BLS_KEYGEN, seed)))
 
 
 def link_message(content_id: bytes) -> bytes:
@@ -64,7 +80,7 @@ def link_message(content_id: bytes) -> bytes:
 
 def sign_link(secret: int, content_id: bytes) -> bytes:
     """The BLS signature over :func:`link_message` of ``content_id``."""
-    return bytes(_Pop.Sign(secret, link_message(content_id)))
+    return bytes(ciphersuite().Sign(secret, link_message(content_id)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +94,11 @@ class BlsKey:
 
     @classmethod
     def register(cls, secret: int) -> BlsKey:
-        return cls(bytes(_Pop.SkToPk(secret)), bytes(_Pop.PopProve(secret)))
+        return cls(bytes(ciphersuite().SkToPk(secret)), bytes(ciphersuite().PopProve(secret)))
 
     def check(self) -> None:
         """Raise :class:`SignatureError` unless the proof of possession holds for the key."""
-        if not _Pop.PopVerify(BLSPubkey(self.public_key), BLSSignature(self.proof)):
+        if not ciphersuite().PopVerify(BLSPubkey(self.public_key), BLSSignature(self.proof)):
             raise SignatureError("the BLS key's proof of possession does not verify")
 
     def to_bytes(self) -> bytes:
@@ -124,7 +140,7 @@ class ChainAggregate:
         if not links or len(links) != len(signatures):
             raise CommitmentError("an aggregate needs one signature for each of its links")
         try:
-            signature = bytes(_Pop.Aggregate([BLSSignature(s) for s in signatures]))
+            signature = bytes(ciphersuite().Aggregate([BLSSignature(s) for s in signatures]))
         except (ValueError, ArithmeticError) as exc:  # py_ecc's ValidationError is a ValueError
             raise SignatureError(f"a link's BLS signature is not a signature ({exc})") from None
         return cls(tuple(links), signature)
@@ -142,7 +158,7 @@ class ChainAggregate:
             raise SignatureError("the aggregate covers another number of links")
         messages = [link_message(link) for link in self.links]
         public_keys = [BLSPubkey(k.public_key) for k in keys]
-        if not _Pop.AggregateVerify(public_keys, messages, BLSSignature(self.signature)):
+        if not ciphersuite().AggregateVerify(public_keys, messages, BLSSignature(self.signature)):
             raise SignatureError("the chain's aggregate BLS signature does not verify")
 
     def to_value(self) -> dict[str, Any]:

@@ -33,3 +33,19 @@ def test_a_folder_appears_only_when_complete(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not empty"), atomic_directory(out):
         pass
     assert (out / "whole.bin").is_file()
+
+
+def test_deep_json_stays_a_decode_error_once_bls_has_run(tmp_path: Path) -> None:
+    """py_ecc raises the recursion limit on import; a deep document must not then crash the C
+    parser (a segfault) instead of failing as a DecodeError."""
+    import sys
+
+    from modelprint.protocol import bls
+
+    limit = sys.getrecursionlimit()
+    bls.derive_secret(bytes(32))
+    assert sys.getrecursionlimit() == limit
+    path = tmp_path / "deep.json"
+    path.write_bytes(b"[" * 200_000)
+    with pytest.raises(DecodeError, match=r"deep\.json"):
+        read_json(path)
