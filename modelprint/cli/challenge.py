@@ -508,7 +508,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     chain = sub.add_parser("chain", help="license chains")
     chain_sub = chain.add_subparsers(dest="chain_command", metavar="COMMAND")
     p = chain_sub.add_parser("verify", help="verify a license chain, root first")
-    p.add_argument("bundles", nargs="+", type=Path)
+    p.add_argument("bundles", nargs="+", type=Path, help="the chain's bundles, root first")
     p.add_argument("--challenge", action="append", default=[], type=Path, help="one per bundle")
     p.add_argument("--reveal", action="append", default=[], type=Path, help="one per bundle")
     _suspect_flags(p, required=False)

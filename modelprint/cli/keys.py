@@ -212,7 +212,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--parent", required=True, type=Path, help="the parent's bundle")
     p.add_argument("--to", required=True, type=Path, help="the licensee's public key (CHILD.pub)")
     p.add_argument("--terms", required=True, type=Path, help="the license terms (any file)")
-    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--out", required=True, type=Path, help="grant file to write (G.grant)")
     p.add_argument("--time", help="issue time (ISO 8601; default now)")
     p.add_argument(
         "--not-before", metavar="ISO_TIME", help="the child's trusted time is not earlier"
