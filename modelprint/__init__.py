@@ -36,6 +36,7 @@ _EXPORTS: dict[str, str] = {
             "FileKindError",
             "UnsupportedVersionError",
             "ConfigError",
+            "ExportError",
             "KeyFileError",
             "KeyPermissionError",
             "PassphraseError",
@@ -84,6 +85,7 @@ _EXPORTS: dict[str, str] = {
     "load_fingerprints": "modelprint.runtime.documents",
     "save_fingerprints": "modelprint.runtime.documents",
     "load_grant": "modelprint.runtime.documents",
+    "export_bundle": "modelprint.runtime.export",
     # the publisher
     "Identity": "modelprint.commit.identity",
     "create_commitment": "modelprint.commit.commitment",

@@ -12,6 +12,7 @@ Messages never contain secret material.
     │   │   ├── FileKindError         a valid document of another kind than expected
     │   │   └── UnsupportedVersionError  a record version this implementation does not know
     │   ├── ConfigError (ValueError)  a parameter value out of range
+    │   ├── ExportError (ValueError)  a record that the format asked for cannot carry
     │   ├── BadRequest                an HTTP request a server refuses (modelprint.runtime.http)
     │   └── KeyFileError              a key file that cannot be used
     │       ├── KeyPermissionError    readable by group or others
@@ -35,6 +36,7 @@ __all__ = [
     "CommitmentError",
     "ConfigError",
     "DecodeError",
+    "ExportError",
     "FileKindError",
     "InputError",
     "KeyFileError",
@@ -102,6 +104,10 @@ class UnsupportedVersionError(DecodeError):
 
 class ConfigError(InputError, ValueError):
     """A parameter with a value out of its range."""
+
+
+class ExportError(InputError, ValueError):
+    """A bundle that cannot be exported as asked (no such record, no log proof, wrong key)."""
 
 
 class KeyFileError(InputError):

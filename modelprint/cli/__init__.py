@@ -27,6 +27,7 @@ _COMMAND_MODULES = (
     "modelprint.cli.keys",
     "modelprint.cli.inspect",
     "modelprint.cli.check",
+    "modelprint.cli.export",
     "modelprint.cli.log",
     "modelprint.cli.demo",
     "modelprint.cli.whitebox",
