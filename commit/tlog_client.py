@@ -117,8 +117,6 @@ class LogClient:
             raise LogError(
                 f"{self.url}: the log's inclusion proof does not verify ({exc})"
             ) from None
-        if checkpoint.time is None:
-            raise LogError(f"{self.url}: the log's checkpoint carries no time")
         return index, checkpoint, note, proof
 
     def submit(self, bundle: Evidenced, *, verifiers: Sequence[NoteVerifier] = ()) -> LogProof:

@@ -11,7 +11,10 @@ Write side, ours:
     POST /add        body: one log entry (88 bytes, see :func:`modelprint.protocol.timeproof.log_entry`)
                      -> 200 JSON {"index", "tree_size", "inclusion_proof": [base64], "checkpoint"}
 
-An entry is acknowledged only once it and the checkpoint covering it are durable. Request bodies
+An entry is acknowledged only once it and the checkpoint covering it are durable. With witnesses
+(:class:`~modelprint.commit.witness_client.Witnesses`), the checkpoint of each reply is first sent to
+them for cosignatures (c2sp.org/tlog-witness), which are stored with it and served in
+``/checkpoint`` and ``/add`` replies; a witness that fails costs only its cosignature. Request bodies
 are read by :func:`modelprint.runtime.http.read_body` (length required, ASCII digits, bounded);
 malformed requests get a 4xx and change nothing.
 """
@@ -20,14 +23,18 @@ from __future__ import annotations
 
 import base64
 import json
+import sys
 import threading
+from collections.abc import Sequence
 from http import HTTPStatus
 
+from ..protocol.checkpoint import Checkpoint
 from ..protocol.errors import DecodeError, LogError, ModelprintError
 from ..protocol.tiles import encode_entry_bundle, parse_tile_path
 from ..protocol.timeproof import LOG_ENTRY_SIZE, parse_log_entry
 from ..runtime.http import BadRequest, QuietThreadingServer, StrictRequestHandler, read_body
-from .tlog_store import LogStore, Sequencer
+from .tlog_store import AppendResult, LogStore, Sequencer
+from .witness_client import WitnessClient, Witnesses
 
 __all__ = ["MAX_BODY", "LogServer"]
 
@@ -107,15 +114,16 @@ class _Handler(StrictRequestHandler):
             return
         try:
             result = self.server.sequencer.submit(body)
-            proof = self.server.store.inclusion_proof(result.index, result.checkpoint.size)
+            checkpoint, note = self.server.witnessed(result)
+            proof = self.server.store.inclusion_proof(result.index, checkpoint.size)
         except ModelprintError as exc:
             self._fail(HTTPStatus.SERVICE_UNAVAILABLE, f"log unavailable: {exc}")
             return
         reply = {
             "index": result.index,
-            "tree_size": result.checkpoint.size,
+            "tree_size": checkpoint.size,
             "inclusion_proof": [base64.b64encode(h).decode("ascii") for h in proof],
-            "checkpoint": result.note.decode("utf-8"),
+            "checkpoint": note.decode("utf-8"),
         }
         self._send(HTTPStatus.OK, json.dumps(reply).encode("utf-8"), "application/json")
 
@@ -131,12 +139,38 @@ class LogServer(QuietThreadingServer):
     log_prefix = "log: "
 
     def __init__(
-        self, store: LogStore, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False
+        self,
+        store: LogStore,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        verbose: bool = False,
+        witnesses: Sequence[WitnessClient] = (),
     ) -> None:
         self.store = store
         self.sequencer = Sequencer(store)
         self.verbose = verbose
+        self.witnesses = Witnesses(witnesses, store.consistency_proof)
+        self._witness_lock = threading.Lock()
+        self._cosigned: tuple[Checkpoint, bytes] | None = None
         super().__init__((host, port), _Handler)
+
+    def witnessed(self, result: AppendResult) -> tuple[Checkpoint, bytes]:
+        """The checkpoint to answer ``result`` with: its own, or with witnesses the newest
+        checkpoint (which covers it) with the witnesses' cosignatures, got once per checkpoint."""
+        if not self.witnesses:
+            return result.checkpoint, result.note
+        with self._witness_lock:
+            done = self._cosigned
+            if done is not None and done[0].size >= result.checkpoint.size:
+                return done
+            checkpoint, note = self.store.checkpoint
+            note, failures = self.witnesses.cosign(checkpoint.size, note)
+            for line in failures:
+                sys.stderr.write(f"{self.log_prefix}no cosignature: {line}\n")
+            self.store.store_cosigned(checkpoint, note)
+            self._cosigned = (checkpoint, note)
+            return checkpoint, note
 
     @property
     def url(self) -> str:
@@ -152,6 +186,7 @@ class LogServer(QuietThreadingServer):
     def release(self) -> None:
         """Close the socket, the sequencer and the store (after serving has stopped)."""
         self.server_close()
+        self.witnesses.close()
         self.sequencer.close()
         self.store.close()
 

@@ -58,9 +58,11 @@ class LogStore:
         signer: NoteSigner,
         *,
         clock: Callable[[], float] = time.time,
+        time_line: bool = True,
     ) -> None:
         self.path = str(path)
         self.signer = signer
+        self.time_line = time_line
         self.origin = signer.name
         self._clock = clock
         self._lock = threading.Lock()
@@ -147,7 +149,9 @@ class LogStore:
             if size < last.size or self.levels.root(last.size) != last.root:
                 raise LogError("refusing to sign a checkpoint inconsistent with the last one")
             now = max(now, last.time or 0)
-        checkpoint = Checkpoint(self.origin, size, self.levels.root(size), (f"time {now}",))
+        extensions = (f"time {now}",) if self.time_line else ()
+        checkpoint = Checkpoint(self.origin, size, self.levels.root(size), extensions)
+        self._signed_at = now
         return checkpoint, sign_checkpoint(checkpoint, self.signer)
 
     def _sign_and_store(self, size: int) -> tuple[Checkpoint, bytes]:
@@ -155,7 +159,7 @@ class LogStore:
         with self._transaction():
             self._db.execute(
                 "INSERT INTO checkpoints (size, time, note) VALUES (?, ?, ?)",
-                (checkpoint.size, checkpoint.time, note),
+                (checkpoint.size, self._signed_at, note),
             )
         return checkpoint, note
 
@@ -192,7 +196,7 @@ class LogStore:
                         self._db.executemany("INSERT INTO entries VALUES (?, ?, ?)", rows)
                         self._db.execute(
                             "INSERT INTO checkpoints (size, time, note) VALUES (?, ?, ?)",
-                            (checkpoint.size, checkpoint.time, note),
+                            (checkpoint.size, self._signed_at, note),
                         )
                 except sqlite3.Error as exc:
                     self.levels.truncate(start)
@@ -203,6 +207,28 @@ class LogStore:
                 self._checkpoint, self._note = checkpoint, note
             checkpoint, note = self._checkpoint, self._note
         return [AppendResult(i, checkpoint, note) for i in indices]
+
+    def store_cosigned(self, checkpoint: Checkpoint, note: bytes) -> bool:
+        """Replace the stored note of ``checkpoint`` by ``note`` (the same checkpoint with witness
+        cosignatures added); served from then on if it is still the newest. Returns whether it
+        was stored (False: the log has moved on, or ``note`` is not that checkpoint)."""
+        try:
+            opened, _ = open_checkpoint(note, [self.signer.verifier()])
+        except (DecodeError, LogError):
+            return False
+        if opened != checkpoint:
+            return False
+        with self._lock:
+            if self._checkpoint != checkpoint:
+                return False
+            with self._transaction():
+                self._db.execute(
+                    "UPDATE checkpoints SET note = ? WHERE id = "
+                    "(SELECT MAX(id) FROM checkpoints) AND size = ?",
+                    (note, checkpoint.size),
+                )
+            self._note = note
+        return True
 
     # -- reading -------------------------------------------------------------------------------
 

@@ -8,7 +8,10 @@ is written ``<name>+<hex key id>+<base64(0x01 || public key)>``.
 A *checkpoint* (c2sp.org/tlog-checkpoint) is the note text of a log: its origin line, the tree size
 in decimal, the base64 RFC 9162 root hash, and optional extension lines. modelprint logs add one
 extension line ``time <unix seconds>``: the log's own clock when it signed, which is what a
-checkpoint proves about the entries it covers ("they existed by then").
+checkpoint proves about the entries it covers ("they existed by then"). The line is optional
+(C2SP advises against extension lines, and Rekor v2 and Tessera write none): a checkpoint without
+it still proves inclusion, and its time comes from witness cosignatures
+(:mod:`.cosignature`) or an RFC 3161 token.
 
 Only the bytes and the cryptography are here; fetching and storing notes is someone else's job.
 """
@@ -41,9 +44,11 @@ __all__ = [
     "NoteSigner",
     "NoteVerifier",
     "SignedNote",
+    "format_vkey",
     "key_hash",
     "open_checkpoint",
     "parse_checkpoint",
+    "parse_vkey",
     "sign_checkpoint",
     "sign_note",
 ]
@@ -84,6 +89,31 @@ def _b64decode(text: str, what: str) -> bytes:
         raise DecodeError(f"{what} is not valid base64") from None
 
 
+def format_vkey(name: str, alg: int, public_key: bytes) -> str:
+    """A C2SP verifier key string: ``<name>+<hex key id>+<base64(alg || public key)>``."""
+    blob = base64.b64encode(bytes([alg]) + public_key).decode("ascii")
+    return f"{name}+{key_hash(name, alg, public_key).hex()}+{blob}"
+
+
+def parse_vkey(text: str, alg: int) -> tuple[str, bytes]:
+    """``(name, public key)`` of a verifier key string of signature type ``alg`` (0x01: note
+    signatures, 0x04: cosignatures); its embedded key id must match name, type and key."""
+    parts = text.strip().split("+", 2)
+    if len(parts) != 3:
+        raise DecodeError("a verifier key is '<name>+<hex key id>+<base64 key>'")
+    name, hex_id, blob = parts
+    _check_name(name)
+    if not re.fullmatch(r"[0-9a-f]{8}", hex_id):
+        raise DecodeError("verifier key id must be 8 lowercase hex digits")
+    raw = _b64decode(blob, "verifier key")
+    if len(raw) != 33 or raw[0] != alg:
+        kind = "an Ed25519 note" if alg == ALG_ED25519 else "a witness cosignature"
+        raise DecodeError(f"verifier key is not {kind} key (type 0x{alg:02x})")
+    if key_hash(name, alg, raw[1:]).hex() != hex_id:
+        raise DecodeError("verifier key id does not match its name and key")
+    return name, raw[1:]
+
+
 @dataclass(frozen=True, slots=True)
 class NoteVerifier:
     """A named Ed25519 note-verifier key (what a user pins, e.g. the contents of ``LOG.pub``)."""
@@ -102,26 +132,12 @@ class NoteVerifier:
 
     def vkey(self) -> str:
         """The C2SP verifier key string ``<name>+<hex key id>+<base64(0x01 || key)>``."""
-        blob = base64.b64encode(bytes([ALG_ED25519]) + self.public_key).decode("ascii")
-        return f"{self.name}+{self.key_id.hex()}+{blob}"
+        return format_vkey(self.name, ALG_ED25519, self.public_key)
 
     @classmethod
     def from_vkey(cls, text: str) -> NoteVerifier:
         """Parse a verifier key string; its embedded key id must match name and key."""
-        parts = text.strip().split("+", 2)
-        if len(parts) != 3:
-            raise DecodeError("a verifier key is '<name>+<hex key id>+<base64 key>'")
-        name, hex_id, blob = parts
-        _check_name(name)
-        if not re.fullmatch(r"[0-9a-f]{8}", hex_id):
-            raise DecodeError("verifier key id must be 8 lowercase hex digits")
-        raw = _b64decode(blob, "verifier key")
-        if len(raw) != 33 or raw[0] != ALG_ED25519:
-            raise DecodeError("verifier key is not an Ed25519 (type 0x01) key")
-        verifier = cls(name, raw[1:])
-        if verifier.key_id.hex() != hex_id:
-            raise DecodeError("verifier key id does not match its name and key")
-        return verifier
+        return cls(*parse_vkey(text, ALG_ED25519))
 
     def verify(self, message: bytes, signature: bytes) -> bool:
         try:

@@ -3,8 +3,9 @@
 Two kinds of evidence, each a canonical map in :attr:`Bundle.log_proofs` / :attr:`Bundle.timestamps`:
 
 * :class:`LogProof` -- the bundle's log entry is at ``index`` in a transparency log, proven by an
-  RFC 9162 inclusion proof under a signed C2SP checkpoint; the checkpoint's ``time`` extension is the
-  log's clock when it signed, so the bundle existed by then. An optional refresh carries a newer
+  RFC 9162 inclusion proof under a signed C2SP checkpoint; the checkpoint's ``time`` extension, when
+  it has one, is the log's clock when it signed, so the bundle existed by then; witness
+  cosignatures on the checkpoint (:mod:`.cosignature`) carry their own signed times. An optional refresh carries a newer
   checkpoint of the same log and a consistency proof from the old one.
 * :class:`TimestampEvidence` -- an RFC 3161 ``TimeStampResp`` over the envelope signature and the
   certificates needed to chain it to a TSA root. Checking it needs an X.509/CMS implementation
@@ -38,8 +39,11 @@ __all__ = [
     "check_consistent",
     "evidence_records",
     "log_entry",
+    "log_time",
     "parse_log_entry",
     "timestamp_message",
+    "verify_inclusion_in",
+    "verify_log_inclusion",
     "verify_log_proof",
     "verify_refresh",
 ]
@@ -199,8 +203,9 @@ class TimestampEvidence:
 class ProvenTime:
     """A time the bundle provably existed by, and the trusted party that vouches for it.
 
-    ``kind`` is ``"log"`` or ``"tsa"``; ``authority`` names the log origin or the TSA certificate
-    subject; ``trusted_key`` is the pinned log key string or pinned root certificate subject.
+    ``kind`` is ``"log"``, ``"tsa"`` or ``"witness"``; ``authority`` names the log origin, the TSA
+    certificate subject or the witnesses of a quorum; ``trusted_key`` is the pinned log key string,
+    pinned root certificate subject or the pinned witness keys.
     """
 
     time: int
@@ -210,24 +215,9 @@ class ProvenTime:
     detail: Mapping[str, Any]
 
 
-def verify_log_proof(
-    proof: LogProof, bundle: Evidenced, verifiers: Iterable[NoteVerifier]
-) -> ProvenTime:
-    """Check ``proof`` for ``bundle`` under the pinned log keys; return the time it proves.
-
-    The checkpoint must be signed by a pinned key named after its origin and carry a ``time``
-    extension; the inclusion proof must lead from the bundle's leaf to the checkpoint root; a
-    refresh, if present, must be a consistent newer checkpoint signed by the same key. Any failure
-    raises :class:`LogError`.
-    """
-    verifiers = list(verifiers)
-    try:
-        checkpoint, verifier = open_checkpoint(proof.checkpoint, verifiers)
-    except DecodeError as exc:
-        raise LogError(f"malformed checkpoint: {exc}") from None
-    when = checkpoint.time
-    if when is None:
-        raise LogError(f"checkpoint of {checkpoint.origin} carries no time")
+def verify_inclusion_in(proof: LogProof, bundle: Evidenced, checkpoint: Checkpoint) -> None:
+    """Raise :class:`LogError` unless the inclusion proof leads from the bundle's leaf at
+    ``proof.index`` to ``checkpoint``'s root (no signature is checked here)."""
     leaf = leaf_hash(log_entry(bundle))
     try:
         root = root_from_inclusion(leaf, proof.index, checkpoint.size, proof.inclusion_proof)
@@ -235,12 +225,54 @@ def verify_log_proof(
         raise LogError(f"inclusion proof: {exc}") from None
     if root != checkpoint.root:
         raise LogError(f"inclusion proof does not lead to the root of {checkpoint.origin}")
+
+
+def verify_log_inclusion(
+    proof: LogProof, bundle: Evidenced, verifiers: Iterable[NoteVerifier]
+) -> tuple[Checkpoint, NoteVerifier, dict[str, Any]]:
+    """Check ``proof`` for ``bundle`` under the pinned log keys, whether or not its checkpoint
+    carries a time; return the checkpoint, the key that signed it and what to report.
+
+    The checkpoint must be signed by a pinned key named after its origin; the inclusion proof must
+    lead from the bundle's leaf to the checkpoint root; a refresh, if present, must be a consistent
+    newer checkpoint signed by the same key. Any failure raises :class:`LogError`.
+    """
+    try:
+        checkpoint, verifier = open_checkpoint(proof.checkpoint, list(verifiers))
+    except DecodeError as exc:
+        raise LogError(f"malformed checkpoint: {exc}") from None
+    verify_inclusion_in(proof, bundle, checkpoint)
     detail: dict[str, Any] = {"index": proof.index, "tree_size": checkpoint.size}
     if proof.refresh is not None:
         newer = verify_refresh(checkpoint, proof.refresh, [verifier])
         detail.update(refreshed_size=newer.size, refreshed_time=newer.time)
+    return checkpoint, verifier, detail
+
+
+def verify_log_proof(
+    proof: LogProof, bundle: Evidenced, verifiers: Iterable[NoteVerifier]
+) -> ProvenTime:
+    """Check ``proof`` as :func:`verify_log_inclusion` does and return the time its checkpoint's
+    ``time`` line proves; a checkpoint without one proves inclusion but no time (:class:`LogError`;
+    its time comes from witness cosignatures or an RFC 3161 token)."""
+    checkpoint, verifier, detail = verify_log_inclusion(proof, bundle, verifiers)
+    proven = log_time(checkpoint, verifier, detail)
+    if proven is None:
+        raise LogError(
+            f"checkpoint of {checkpoint.origin} carries no time line (its time must come from "
+            "witnesses or an RFC 3161 token)"
+        )
+    return proven
+
+
+def log_time(
+    checkpoint: Checkpoint, verifier: NoteVerifier, detail: Mapping[str, Any]
+) -> ProvenTime | None:
+    """What a verified checkpoint's ``time`` line proves (None: the checkpoint has none)."""
+    if checkpoint.time is None:
+        return None
     return ProvenTime(
-        time=when,
+        time=checkpoint.time,
         kind="log",
         authority=checkpoint.origin,
         trusted_key=verifier.vkey(),

@@ -2,13 +2,14 @@
 
 Every verb and API function that needs a commitment's trusted time (``check``, ``verify``,
 ``chain verify``, ``whitebox check``, the recipes) takes a :class:`TrustPolicy`, built once from the
-verifier's pins (:func:`modelprint.runtime.keyfiles.load_trust_policy` reads ``--trust-log`` and
-``--trust-tsa`` files). A policy is a small object with ``prove(bundle) -> ProvenTime`` that raises
+verifier's pins (:func:`modelprint.runtime.keyfiles.load_trust_policy` reads ``--trust-log``,
+``--trust-tsa`` and ``--trust-witness`` files). A policy is a small object with ``prove(bundle) -> ProvenTime`` that raises
 :class:`~modelprint.protocol.errors.TimeEvidenceError` when it is not satisfied (sigstore-style):
 
     TrustPolicy
     ├── PinnedLog          a transparency-log key the verifier pins (``LOG.pub``)
     ├── PinnedTSA          an RFC 3161 TSA root certificate the verifier pins
+    ├── WitnessQuorum      k of n pinned witnesses (``W.pub``) cosigned a checkpoint covering it
     ├── AnyOf(*policies)   satisfied by any member; proves the earliest of their times
     ├── AllOf(*policies)   needs every member; proves the latest of their times
     └── UnsafeClaimedTime  takes the publisher's own claimed time: demos and tests ONLY
@@ -31,18 +32,25 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from cryptography import x509
 
-from .checkpoint import NoteVerifier, parse_checkpoint
+from .checkpoint import NoteVerifier, SignedNote, parse_checkpoint
+from .cosignature import WitnessVerifier
 from .errors import (
     ConfigError,
     DecodeError,
     LogError,
-    ProofError,
     TimeEvidenceError,
     TimestampError,
 )
-from .merkle import leaf_hash, root_from_inclusion
 from .records import Evidenced
-from .timeproof import LogProof, ProvenTime, TimestampEvidence, log_entry, verify_log_proof
+from .timeproof import (
+    LogProof,
+    ProvenTime,
+    TimestampEvidence,
+    log_time,
+    verify_inclusion_in,
+    verify_log_inclusion,
+    verify_log_proof,
+)
 from .times import iso, to_unix
 from .tsa import describe_timestamp, verify_timestamp
 
@@ -52,9 +60,11 @@ __all__ = [
     "EvidenceStatus",
     "PinnedLog",
     "PinnedTSA",
+    "PinnedWitness",
     "TimeReport",
     "TrustPolicy",
     "UnsafeClaimedTime",
+    "WitnessQuorum",
     "assess",
     "describe_proven",
     "pins",
@@ -171,6 +181,113 @@ class PinnedTSA:
         return f"TSA root {self.label()}"
 
 
+@dataclass(frozen=True, slots=True)
+class PinnedWitness:
+    """A pinned witness cosigning key (``W.pub``, a C2SP verifier key of type 0x04)."""
+
+    verifier: WitnessVerifier
+    source: str = ""
+
+    def label(self) -> str:
+        return self.verifier.name
+
+    def describe(self) -> str:
+        return f"witness {self.label()}"
+
+
+def _cosignatures(
+    note: SignedNote, witnesses: Sequence[PinnedWitness]
+) -> Iterator[tuple[PinnedWitness, int | LogError]]:
+    """Each cosignature line of ``note`` by a pinned witness: its timestamp, or why it fails."""
+    for signature in note.signatures:
+        for witness in witnesses:
+            if witness.verifier.signed(signature):
+                try:
+                    yield witness, witness.verifier.verify(note.text, signature)
+                except LogError as exc:
+                    yield witness, exc
+
+
+@dataclass(frozen=True)
+class WitnessQuorum:
+    """Time from witnesses (C2SP tlog-cosignature, a tlog-policy-style quorum): satisfied by a log
+    proof whose inclusion proof holds and whose checkpoint carries valid cosignatures of at least
+    ``quorum`` distinct pinned witnesses.
+
+    A witness cosigning at T says it saw that checkpoint, whose root covers the bundle's entry, by
+    T. The proven time is the ``quorum``-th earliest of the witnesses' timestamps: the first moment
+    by which ``quorum`` witnesses attest. The log's own signature is checked by each witness, not
+    here (pin the log too, with :class:`AllOf`, to require it of the verifier as well).
+    """
+
+    witnesses: tuple[PinnedWitness, ...]
+    quorum: int
+
+    def __init__(self, witnesses: Sequence[PinnedWitness], quorum: int | None = None) -> None:
+        witnesses = tuple(witnesses)
+        if not witnesses:
+            raise ConfigError("a witness quorum needs at least one pinned witness")
+        keys = {w.verifier.public_key for w in witnesses}
+        if len(keys) != len(witnesses):
+            raise ConfigError("the same witness key is pinned twice; a quorum counts each once")
+        quorum = len(witnesses) if quorum is None else quorum
+        if not 1 <= quorum <= len(witnesses):
+            raise ConfigError(
+                f"--witness-quorum {quorum}: must be 1 to the {len(witnesses)} pinned witnesses"
+            )
+        object.__setattr__(self, "witnesses", witnesses)
+        object.__setattr__(self, "quorum", quorum)
+
+    def prove(self, bundle: Evidenced) -> ProvenTime:
+        best: ProvenTime | None = None
+        failure = f"no log proof is cosigned by {self.quorum} of the pinned witnesses"
+        for value in bundle.log_proofs:
+            try:
+                proof = LogProof.from_value(value)
+                checkpoint, note = parse_checkpoint(proof.checkpoint)
+            except DecodeError:
+                continue
+            times: dict[str, int] = {}
+            for witness, outcome in _cosignatures(note, self.witnesses):
+                if isinstance(outcome, int):
+                    times[witness.label()] = min(outcome, times.get(witness.label(), outcome))
+            if len(times) < self.quorum:
+                failure = (
+                    f"{len(times)} of the pinned witnesses cosigned the checkpoint of "
+                    f"{checkpoint.origin} ({self.quorum} needed)"
+                )
+                continue
+            try:
+                verify_inclusion_in(proof, bundle, checkpoint)
+            except LogError as exc:
+                failure = str(exc)
+                continue
+            proven = ProvenTime(
+                time=sorted(times.values())[self.quorum - 1],
+                kind="witness",
+                authority=f"{self.quorum} of {len(self.witnesses)} witnesses",
+                trusted_key=", ".join(
+                    w.verifier.vkey() for w in self.witnesses if w.label() in times
+                ),
+                detail={
+                    "index": proof.index,
+                    "tree_size": checkpoint.size,
+                    "log": checkpoint.origin,
+                    "quorum": self.quorum,
+                    "cosigned": dict(sorted(times.items())),
+                },
+            )
+            if best is None or proven.time < best.time:
+                best = proven
+        if best is None:
+            raise LogError(failure)
+        return best
+
+    def describe(self) -> str:
+        names = ", ".join(w.label() for w in self.witnesses)
+        return f"{self.quorum} of witnesses {names}"
+
+
 @dataclass(frozen=True)
 class AnyOf:
     """Satisfied by any member policy; proves the earliest time among those satisfied."""
@@ -182,7 +299,7 @@ class AnyOf:
 
     def prove(self, bundle: Evidenced) -> ProvenTime:
         if not self.policies:
-            raise TimeEvidenceError("no trusted log key or TSA root is pinned")
+            raise TimeEvidenceError("no trusted log key, TSA root or witness is pinned")
         proven, reasons = [], []
         for policy in self.policies:
             try:
@@ -240,10 +357,12 @@ class UnsafeClaimedTime:
         return "UNSAFE: the publisher's own claimed time"
 
 
-def pins(policy: TrustPolicy) -> Iterator[PinnedLog | PinnedTSA]:
-    """Every pinned log key and TSA root inside ``policy`` (depth first)."""
+def pins(policy: TrustPolicy) -> Iterator[PinnedLog | PinnedTSA | PinnedWitness]:
+    """Every pinned log key, TSA root and witness inside ``policy`` (depth first)."""
     if isinstance(policy, PinnedLog | PinnedTSA):
         yield policy
+    if isinstance(policy, WitnessQuorum):
+        yield from policy.witnesses
     for member in getattr(policy, "policies", ()):
         yield from pins(member)
 
@@ -261,8 +380,8 @@ def verify_time(bundle: Evidenced, policy: TrustPolicy) -> ProvenTime:
 class EvidenceStatus:
     """One piece of evidence and what came of it under the pins."""
 
-    kind: Literal["log", "tsa"]
-    position: int  # index in bundle.log_proofs / bundle.timestamps
+    kind: Literal["log", "tsa", "witness"]
+    position: int  # index in bundle.log_proofs (log, witness) / bundle.timestamps (tsa)
     status: EvidenceState
     authority: str
     claimed_time: int | None
@@ -271,10 +390,12 @@ class EvidenceStatus:
     detail: dict[str, Any] = field(default_factory=dict)
 
     def describe(self) -> str:
-        what = "log" if self.kind == "log" else "RFC 3161 token"
+        what = {"log": "log", "tsa": "RFC 3161 token", "witness": "cosignature on log"}[self.kind]
         head = f"{what} evidence #{self.position} from {self.authority}"
         if self.status == "trusted" and self.proven is not None:
             return f"{head}: proves {iso(self.proven.time)}"
+        if self.status == "trusted" and self.claimed_time is not None and self.kind == "witness":
+            return f"{head}: cosigned at {iso(self.claimed_time)}"
         return f"{head}: {self.status}: {self.reason}"
 
 
@@ -318,7 +439,10 @@ class TimeReport:
         """One line for each piece of evidence that the time rests on."""
         if self.unsafe and self.proven is not None:
             return ("UNSAFE: the publisher's own claimed time was taken as trusted",)
-        return tuple(describe_proven(i.proven) for i in self.items if i.proven is not None)
+        lines = [describe_proven(i.proven) for i in self.items if i.proven is not None]
+        if self.proven is not None and self.proven.kind == "witness":
+            lines.append(describe_proven(self.proven))
+        return tuple(lines)
 
     @property
     def problems(self) -> tuple[str, ...]:
@@ -328,7 +452,10 @@ class TimeReport:
             if not self.items and not self.unsafe:
                 out.append("the bundle carries no time evidence")
             elif not self.pinned and not self.unsafe:
-                out.append("no log key (--trust-log) or TSA root (--trust-tsa) is pinned")
+                out.append(
+                    "no log key (--trust-log), TSA root (--trust-tsa) or witness "
+                    "(--trust-witness) is pinned"
+                )
             elif self.proven is None:
                 out.append(f"no pinned evidence proves a time ({self.failure})")
             if self.invalid and self.proven is not None:
@@ -349,11 +476,9 @@ def _log_status(
     pinned = [k for k in logs if k.matches(proof)]
     if not pinned:
         try:  # the arithmetic holds or not, whoever signed
-            root = root_from_inclusion(
-                leaf_hash(log_entry(bundle)), proof.index, checkpoint.size, proof.inclusion_proof
-            )
-            math = "inclusion proof holds" if root == checkpoint.root else "inclusion proof fails"
-        except ProofError:
+            verify_inclusion_in(proof, bundle, checkpoint)
+            math = "inclusion proof holds"
+        except LogError:
             math = "inclusion proof fails"
         return EvidenceStatus(
             "log", position, "unpinned", checkpoint.origin, claimed,
@@ -362,17 +487,42 @@ def _log_status(
     reason = ""
     for key in pinned:
         try:
-            proven = verify_log_proof(proof, bundle, key.verifiers_for(checkpoint.origin))
+            opened, verifier, found = verify_log_inclusion(
+                proof, bundle, key.verifiers_for(checkpoint.origin)
+            )
         except LogError as exc:
             reason = str(exc)
             continue
+        proven = log_time(opened, verifier, found)
+        untimed = "" if proven else "inclusion holds; the checkpoint has no time line"
         return EvidenceStatus(
-            "log", position, "trusted", checkpoint.origin, claimed, proven=proven,
-            detail={**detail, **proven.detail},
+            "log", position, "trusted", checkpoint.origin, claimed, untimed, proven,
+            detail={**detail, **found},
         )  # fmt: skip
     return EvidenceStatus(
         "log", position, "invalid", checkpoint.origin, claimed, reason, None, detail
     )
+
+
+def _witness_statuses(
+    position: int, value: dict[str, Any], witnesses: Sequence[PinnedWitness]
+) -> list[EvidenceStatus]:
+    """One status for each cosignature by a pinned witness on the log proof at ``position``
+    (lines by witnesses not pinned are not evidence and are not listed)."""
+    try:
+        note = parse_checkpoint(LogProof.from_value(value).checkpoint)[1]
+    except DecodeError:
+        return []  # reported as the log proof's own failure
+    out = []
+    for witness, outcome in _cosignatures(note, witnesses):
+        if isinstance(outcome, int):
+            item = EvidenceStatus("witness", position, "trusted", witness.label(), outcome)
+        else:
+            item = EvidenceStatus(
+                "witness", position, "invalid", witness.label(), None, str(outcome)
+            )
+        out.append(item)
+    return out
 
 
 def _tsa_status(
@@ -411,7 +561,10 @@ def assess(bundle: Evidenced, policy: TrustPolicy) -> TimeReport:
     pinned = list(pins(policy))
     logs = [p for p in pinned if isinstance(p, PinnedLog)]
     roots = [p for p in pinned if isinstance(p, PinnedTSA)]
+    witnesses = [p for p in pinned if isinstance(p, PinnedWitness)]
     items = [_log_status(i, v, bundle, logs) for i, v in enumerate(bundle.log_proofs)]
+    for i, v in enumerate(bundle.log_proofs):
+        items += _witness_statuses(i, v, witnesses)
     items += [_tsa_status(i, v, bundle, roots) for i, v in enumerate(bundle.timestamps)]
     unsafe = isinstance(policy, UnsafeClaimedTime)
     proven: ProvenTime | None = None
@@ -437,4 +590,7 @@ def describe_proven(p: ProvenTime) -> str:
         return f"log {p.authority} ({where}) signed at {iso(p.time)}"
     if p.kind == "claimed":
         return f"UNSAFE: the publisher's claimed time {iso(p.time)}"
+    if p.kind == "witness":
+        where = f"entry {p.detail.get('index')} of {p.detail.get('tree_size')}"
+        return f"{p.authority} cosigned log {p.detail.get('log')} ({where}) by {iso(p.time)}"
     return f"RFC 3161 token by {p.authority} at {iso(p.time)} (root {p.trusted_key})"

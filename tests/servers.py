@@ -4,6 +4,9 @@
   ``.url`` to request tokens from, ``.root_cert`` (PEM path) to pin with ``--trust-tsa``.
 * ``log_server`` (session): a real ``modelprint log serve`` subprocess on loopback;
   ``.url`` to submit to, ``.pub`` (``LOG.pub``) to pin with ``--trust-log``.
+* :func:`start_witness`: a real ``modelprint witness serve`` subprocess for a log's key;
+  ``.url`` and ``.pub`` (``W.pub``, to pin with ``--trust-witness``); a log asks it when started
+  with ``start_log(..., args=["--witness", f"{w.url}={w.pub}"])``.
 
 Register with ``pytest_plugins = ["tests.servers"]`` in ``tests/conftest.py``. A bundle
 with trusted time: ``add_evidence(bundle, log=log_server.url, tsa=tsa_server.url)``.
@@ -25,7 +28,15 @@ import pytest
 
 from tests.tsa import PKI, OpenSSLTSA, make_pki
 
-__all__ = ["LogProcess", "TSAServer", "log_server", "start_log", "tsa_server"]
+__all__ = [
+    "LogProcess",
+    "TSAServer",
+    "WitnessProcess",
+    "log_server",
+    "start_log",
+    "start_witness",
+    "tsa_server",
+]
 
 ORIGIN = "modelprint.test/log"
 
@@ -38,14 +49,9 @@ class TSAServer:
 
 
 @dataclass
-class LogProcess:
-    """A ``modelprint log serve`` subprocess; :meth:`kill` (SIGKILL) and :meth:`restart` it."""
+class _Served:
+    """A modelprint server subprocess; :meth:`kill` (SIGKILL), :meth:`stop`, :meth:`restart`."""
 
-    folder: Path
-    origin: str
-    key: Path
-    pub: Path
-    db: Path
     port: int = 0
     proc: subprocess.Popen[bytes] | None = None
     lines: list[str] = field(default_factory=list)
@@ -54,13 +60,12 @@ class LogProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
     def start(self, *, timeout: float = 30.0) -> None:
         """Start the server (on the port it had before, if any) and wait until it listens."""
-        cmd = [
-            sys.executable, "-m", "modelprint", "log", "serve", "--db", str(self.db),
-            "--key", str(self.key), "--origin", self.origin, "--host", "127.0.0.1",
-            "--port", str(self.port),
-        ]  # fmt: skip
+        cmd = [sys.executable, "-m", "modelprint", *self.command(), "--port", str(self.port)]
         self.proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
         assert self.proc.stderr is not None
         deadline = time.monotonic() + timeout
@@ -79,7 +84,7 @@ class LogProcess:
             elif self.proc.poll() is not None:
                 break
         self.stop()
-        raise RuntimeError(f"log server did not start: {buffer.decode(errors='replace')}")
+        raise RuntimeError(f"{cmd[3]} server did not start: {buffer.decode(errors='replace')}")
 
     def kill(self) -> None:
         """SIGKILL: no clean shutdown, no flush."""
@@ -101,8 +106,57 @@ class LogProcess:
         self.start()
 
 
-def start_log(folder: Path, origin: str = ORIGIN) -> LogProcess:
-    """Create a log key with ``modelprint log keygen`` and start a server on a free port."""
+@dataclass(kw_only=True)
+class LogProcess(_Served):
+    """A ``modelprint log serve`` subprocess; ``args`` are extra ``log serve`` flags."""
+
+    folder: Path
+    origin: str
+    key: Path
+    pub: Path
+    db: Path
+    args: list[str] = field(default_factory=list)
+
+    def command(self) -> list[str]:
+        return [
+            "log", "serve", "--db", str(self.db), "--key", str(self.key), "--origin", self.origin,
+            "--host", "127.0.0.1", *self.args,
+        ]  # fmt: skip
+
+
+@dataclass(kw_only=True)
+class WitnessProcess(_Served):
+    """A ``modelprint witness serve`` subprocess witnessing the logs whose keys are ``logs``."""
+
+    key: Path
+    pub: Path
+    logs: list[Path]
+
+    def command(self) -> list[str]:
+        keys = [a for log in self.logs for a in ("--log-key", str(log))]
+        return ["witness", "serve", "--key", str(self.key), "--host", "127.0.0.1", *keys]
+
+
+def start_witness(folder: Path, name: str, logs: list[Path]) -> WitnessProcess:
+    """Create a witness key with ``modelprint witness keygen`` and serve it on a free port."""
+    folder.mkdir(parents=True, exist_ok=True)
+    key = folder / "W.key"
+    if not key.exists():
+        subprocess.run(
+            [sys.executable, "-m", "modelprint", "witness", "keygen", "--out", str(key),
+             "--name", name],
+            check=True, capture_output=True, timeout=60,
+        )  # fmt: skip
+    witness = WitnessProcess(key=key, pub=folder / "W.pub", logs=logs)
+    witness.start()
+    return witness
+
+
+def start_log(
+    folder: Path, origin: str = ORIGIN, *, args: list[str] | None = None, start: bool = True
+) -> LogProcess:
+    """Create a log key with ``modelprint log keygen`` and (with ``start``) serve it on a free
+    port; ``args`` are extra ``log serve`` flags."""
     folder.mkdir(parents=True, exist_ok=True)
     key = folder / "LOG.key"
     if not key.exists():
@@ -111,8 +165,12 @@ def start_log(folder: Path, origin: str = ORIGIN) -> LogProcess:
              "--origin", origin],
             check=True, capture_output=True, timeout=60,
         )  # fmt: skip
-    log = LogProcess(folder, origin, key, folder / "LOG.pub", folder / "log.sqlite")
-    log.start()
+    log = LogProcess(
+        folder=folder, origin=origin, key=key, pub=folder / "LOG.pub", db=folder / "log.sqlite",
+        args=list(args or []),
+    )  # fmt: skip
+    if start:
+        log.start()
     return log
 
 

@@ -29,9 +29,8 @@ from ..runtime.documents import (
     load_revocation,
 )
 from ..runtime.files import write_atomic
-from ..runtime.keyfiles import load_trust_policy
 from . import licensing
-from .check import trust_flags
+from .check import policy_from_flags, trust_flags
 from .inspect import DESCRIBERS, Description
 from .licensing import parse_terms
 from .output import Output
@@ -200,9 +199,7 @@ def _responder(args: argparse.Namespace) -> Any:
 
 
 def _policy(args: argparse.Namespace) -> TrustPolicy:
-    return load_trust_policy(
-        args.trust_log, args.trust_tsa, unsafe_claimed_time=args.unsafe_trust_claimed_time
-    )
+    return policy_from_flags(args, unsafe=args.unsafe_trust_claimed_time)
 
 
 def _verify(args: argparse.Namespace, out: Output) -> int:

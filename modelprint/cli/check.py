@@ -1,7 +1,8 @@
 """CLI: ``check M.bundle`` -- verify a bundle's signature and the time evidence it carries.
 
 Reports the earliest time the bundle provably existed by, and which pinned evidence proves it
-(``--trust-log LOG.pub``, ``--trust-tsa ROOT.pem``). Evidence from logs or TSAs that are not
+(``--trust-log LOG.pub``, ``--trust-tsa ROOT.pem``, ``--trust-witness W.pub`` with
+``--witness-quorum N``). Evidence from logs or TSAs that are not
 pinned is shown but not trusted. ``--refresh`` brings each pinned log proof up to the log's newest
 checkpoint with a consistency proof and writes it into the bundle.
 
@@ -20,7 +21,14 @@ from ..protocol.errors import ConfigError, DecodeError
 from ..protocol.records import Bundle
 from ..protocol.timeproof import LogProof
 from ..protocol.times import iso, iso_or_none
-from ..protocol.trust import EvidenceStatus, PinnedLog, assess, describe_proven, pins
+from ..protocol.trust import (
+    EvidenceStatus,
+    PinnedLog,
+    TrustPolicy,
+    assess,
+    describe_proven,
+    pins,
+)
 from ..runtime.documents import load_bundle, save_bundle
 from ..runtime.keyfiles import load_trust_policy
 from .output import Output
@@ -57,22 +65,28 @@ def _refresh(
 
 
 def _line(item: EvidenceStatus) -> str:
-    what = "log" if item.kind == "log" else "RFC 3161 token"
+    what = {"log": "log", "tsa": "RFC 3161 token", "witness": "witness"}[item.kind]
     when = iso(item.claimed_time) if item.claimed_time is not None else "no time"
     head = f"    [{item.status}] {what} {item.authority}"
+    if item.kind == "witness":
+        if item.status == "trusted":
+            return f"{head} cosigned log proof #{item.position} at {when}"
+        return f"{head} on log proof #{item.position} -- not trusted: {item.reason}"
     if item.kind == "log":
         head += f" entry {item.detail.get('index')} of {item.detail.get('tree_size')}"
     if item.status == "trusted" and item.proven is not None:
         refreshed = item.detail.get("refreshed_size")
         extra = f", consistent with its checkpoint of {refreshed}" if refreshed else ""
         return f"{head}, proves {iso(item.proven.time)}{extra}"
+    if item.status == "trusted":
+        return f"{head}, {item.reason}"
     return f"{head}, says {when} -- not trusted: {item.reason}"
 
 
 def _check(args: argparse.Namespace, out: Output) -> int:
     bundle = load_bundle(args.bundle)
     commitment = bundle.commitment()
-    policy = load_trust_policy(args.trust_log, args.trust_tsa)
+    policy = policy_from_flags(args)
     if args.refresh:
         logs = [p for p in pins(policy) if isinstance(p, PinnedLog)]
         if not logs:
@@ -122,7 +136,10 @@ def _check(args: argparse.Namespace, out: Output) -> int:
     elif not report.items:
         lines.append("  no time evidence")
     elif not report.pinned:
-        lines.append("  no trusted time: pin a log (--trust-log) or a TSA root (--trust-tsa)")
+        lines.append(
+            "  no trusted time: pin a log (--trust-log), a TSA root (--trust-tsa) or witnesses "
+            "(--trust-witness)"
+        )
     else:
         lines.append("  no trusted time: no pinned evidence holds")
     if report.items:
@@ -132,8 +149,17 @@ def _check(args: argparse.Namespace, out: Output) -> int:
     return 0 if report.passed else 1
 
 
+def policy_from_flags(args: argparse.Namespace, *, unsafe: bool = False) -> TrustPolicy:
+    """The trust policy of the :func:`trust_flags` a verb was given."""
+    return load_trust_policy(
+        args.trust_log, args.trust_tsa, args.trust_witness, args.witness_quorum,
+        unsafe_claimed_time=unsafe,
+    )  # fmt: skip
+
+
 def trust_flags(p: argparse.ArgumentParser) -> None:
-    """``--trust-log`` and ``--trust-tsa``: the pins every verb that judges time evidence takes."""
+    """``--trust-log``, ``--trust-tsa``, ``--trust-witness`` and ``--witness-quorum``: the pins
+    every verb that judges time evidence takes."""
     p.add_argument(
         "--trust-log", action="append", default=[], type=Path, metavar="LOG.pub",
         help="pin a transparency-log key (C2SP verifier key or PEM): its proofs count as time "
@@ -143,6 +169,17 @@ def trust_flags(p: argparse.ArgumentParser) -> None:
         "--trust-tsa", action="append", default=[], type=Path, metavar="CERT.pem",
         help="pin a TSA root certificate (PEM or DER): its RFC 3161 tokens count as time "
         "evidence; repeatable",
+    )  # fmt: skip
+    p.add_argument(
+        "--trust-witness", action="append", default=[], type=Path, metavar="W.pub",
+        help="pin a witness's cosigning key (C2SP verifier key, type 0x04): a log checkpoint "
+        "cosigned by a quorum of pinned witnesses proves the time of the entries it covers; "
+        "repeatable",
+    )  # fmt: skip
+    p.add_argument(
+        "--witness-quorum", type=int, metavar="N",
+        help="how many of the pinned witnesses must have cosigned (default: all of them); the "
+        "time proven is the N-th earliest of their cosigning times",
     )  # fmt: skip
 
 

@@ -1,4 +1,5 @@
-"""CLI: ``log keygen``, ``log serve`` (the transparency log) and ``publish`` (submit a bundle)."""
+"""CLI: ``log keygen``, ``log serve`` (the transparency log) and ``publish`` (submit a bundle);
+``witness`` (:mod:`.witness`) is registered beside them."""
 
 from __future__ import annotations
 
@@ -16,7 +17,13 @@ from ..protocol.timeproof import LogProof
 from ..protocol.times import iso
 from ..runtime.documents import load_bundle, save_bundle
 from ..runtime.files import write_atomic
-from ..runtime.keyfiles import load_log_signer, load_trust_policy, public_key_path
+from ..runtime.keyfiles import (
+    load_log_signer,
+    load_trust_policy,
+    load_witness_key,
+    public_key_path,
+)
+from . import witness
 from .output import Output
 
 __all__ = ["register"]
@@ -42,13 +49,20 @@ def _keygen(args: argparse.Namespace, out: Output) -> int:
 def _serve(args: argparse.Namespace, out: Output) -> int:
     from ..commit.tlog_server import LogServer
     from ..commit.tlog_store import LogStore
+    from ..commit.witness_client import WitnessClient
 
     signer = load_log_signer(args.key, args.origin)
     if not args.db.parent.is_dir():
         raise ConfigError(f"{args.db.parent}: no such folder")
-    store = LogStore(args.db, signer)
+    witnesses = []
+    for spec in args.witness:
+        url, sep, pub = spec.partition("=")
+        if not sep or not url or not pub:
+            raise ConfigError(f"--witness {spec!r}: expected URL=W.pub")
+        witnesses.append(WitnessClient(url, load_witness_key(pub).verifier))
+    store = LogStore(args.db, signer, time_line=not args.no_time_line)
     try:
-        server = LogServer(store, args.host, args.port, verbose=args.verbose)
+        server = LogServer(store, args.host, args.port, verbose=args.verbose, witnesses=witnesses)
     except OSError as exc:
         store.close()
         raise ConfigError(f"cannot listen on {args.host}:{args.port} ({exc.strerror})") from None
@@ -131,6 +145,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on")
     p.add_argument("--port", type=int, default=8080, help="port to listen on (0: a free one)")
     p.add_argument("--verbose", action="store_true", help="log every request on stderr")
+    p.add_argument(
+        "--no-time-line", action="store_true",
+        help="sign checkpoints without the 'time' extension line (as Rekor v2 and Tessera do); "
+        "their entries' time then comes from witnesses or RFC 3161 tokens",
+    )  # fmt: skip
+    p.add_argument(
+        "--witness", action="append", default=[], metavar="URL=W.pub",
+        help="a witness to ask for a cosignature on each new checkpoint (C2SP tlog-witness), "
+        "with its verifier key; repeatable",
+    )  # fmt: skip
     p.set_defaults(func=_serve)
 
     p = sub.add_parser(
@@ -149,3 +173,5 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_publish)
+
+    witness.register(sub)

@@ -9,15 +9,17 @@ secret file's permissions; errors name the file and never show key material.
 * ``LOG.pub`` -- a C2SP signed-note verifier key string, or an Ed25519 public key in PEM.
 * ``LOG.key`` -- the log's PEM private key, or a ``PRIVATE+KEY+...`` note signer key string.
 * ``ROOT.pem`` -- the TSA root certificate(s), PEM or DER.
+* ``W.pub`` -- a witness's C2SP verifier key string of type 0x04 (``cosignature/v1``);
+  ``W.key`` -- its PEM private key (``witness keygen``), named by ``W.pub`` beside it.
 
-:func:`load_trust_policy` turns ``--trust-log``/``--trust-tsa`` files into the one
+:func:`load_trust_policy` turns ``--trust-log``/``--trust-tsa``/``--trust-witness`` files into the one
 :class:`~modelprint.protocol.trust.TrustPolicy` every verb takes.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from cryptography import x509
@@ -26,9 +28,18 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from ..protocol.checkpoint import NoteSigner, NoteVerifier
+from ..protocol.cosignature import ALG_COSIGNATURE_V1, WitnessSigner, WitnessVerifier
 from ..protocol.envelope import raw_public_key
 from ..protocol.errors import ConfigError, DecodeError, InputError, KeyFileError, PassphraseError
-from ..protocol.trust import AnyOf, PinnedLog, PinnedTSA, TrustPolicy, UnsafeClaimedTime
+from ..protocol.trust import (
+    AnyOf,
+    PinnedLog,
+    PinnedTSA,
+    PinnedWitness,
+    TrustPolicy,
+    UnsafeClaimedTime,
+    WitnessQuorum,
+)
 from .files import check_private_mode, read_bytes
 
 __all__ = [
@@ -39,6 +50,8 @@ __all__ = [
     "load_public_key",
     "load_trust_policy",
     "load_tsa_roots",
+    "load_witness_key",
+    "load_witness_signer",
     "public_key_path",
 ]
 
@@ -138,11 +151,55 @@ def load_log_key(path: str | os.PathLike[str]) -> PinnedLog:
         return PinnedLog(load_public_key(path), None, str(path))
     if kind in ("private", "skey"):
         raise KeyFileError(f"{path}: a private key, not a log's public key (LOG.pub)")
+    text = data.decode("utf-8", "replace").strip()
     try:
-        verifier = NoteVerifier.from_vkey(data.decode("utf-8", "replace").strip())
+        verifier = NoteVerifier.from_vkey(text)
     except DecodeError as exc:
+        if _parses(WitnessVerifier.from_vkey, text):
+            raise KeyFileError(f"{path}: a witness key (pin it with --trust-witness)") from None
         raise KeyFileError(f"{path}: not a log verifier key ({exc})") from None
     return PinnedLog(verifier.public_key, verifier.name, str(path))
+
+
+def _parses(parse: Callable[[str], object], text: str) -> bool:
+    try:
+        parse(text)
+    except DecodeError:
+        return False
+    return True
+
+
+def load_witness_key(path: str | os.PathLike[str]) -> PinnedWitness:
+    """Read ``W.pub``: a witness's verifier key string of type 0x04 (cosignature/v1)."""
+    data = read_bytes(path, max_size=MAX_KEY_FILE)
+    kind = _kind(data)
+    if kind in ("private", "skey"):
+        raise KeyFileError(f"{path}: a private key, not a witness's public key (W.pub)")
+    if kind != "vkey":
+        raise KeyFileError(
+            f"{path}: not a witness verifier key (name+id+key, type 0x{ALG_COSIGNATURE_V1:02x})"
+        )
+    text = data.decode("utf-8", "replace").strip()
+    try:
+        verifier = WitnessVerifier.from_vkey(text)
+    except DecodeError as exc:
+        if _parses(NoteVerifier.from_vkey, text):
+            raise KeyFileError(
+                f"{path}: a log key, not a witness key (pin it with --trust-log)"
+            ) from None
+        raise KeyFileError(f"{path}: not a witness verifier key ({exc})") from None
+    return PinnedWitness(verifier, str(path))
+
+
+def load_witness_signer(path: str | os.PathLike[str]) -> WitnessSigner:
+    """The witness's cosigning key ``W.key``, named by the ``W.pub`` beside it."""
+    key = load_private_key(path)
+    pub = public_key_path(path)
+    named = load_witness_key(pub).verifier
+    signer = WitnessSigner(named.name, key)
+    if signer.verifier() != named:
+        raise KeyFileError(f"{pub}: not the public half of {path}")
+    return signer
 
 
 def load_log_signer(path: str | os.PathLike[str], origin: str) -> NoteSigner:
@@ -184,20 +241,30 @@ def load_tsa_roots(path: str | os.PathLike[str]) -> list[PinnedTSA]:
 def load_trust_policy(
     trust_logs: Iterable[str | os.PathLike[str]] = (),
     trust_tsas: Iterable[str | os.PathLike[str]] = (),
+    trust_witnesses: Iterable[str | os.PathLike[str]] = (),
+    witness_quorum: int | None = None,
     *,
     unsafe_claimed_time: bool = False,
 ) -> TrustPolicy:
-    """``AnyOf`` every pinned log key and TSA root named by the given files, read once.
+    """``AnyOf`` every pinned log key and TSA root named by the given files, read once, and a
+    :class:`~modelprint.protocol.trust.WitnessQuorum` of the pinned witnesses (``witness_quorum``
+    of them, default all).
 
     With ``unsafe_claimed_time`` (``--unsafe-trust-claimed-time``; demos and tests) the publisher's
     own claim is taken instead, and giving pins as well is refused as a contradiction.
     """
-    logs, tsas = list(trust_logs), list(trust_tsas)
+    logs, tsas, witnesses = list(trust_logs), list(trust_tsas), list(trust_witnesses)
     if unsafe_claimed_time:
-        if logs or tsas:
-            raise ConfigError("--unsafe-trust-claimed-time takes no --trust-log or --trust-tsa")
+        if logs or tsas or witnesses:
+            raise ConfigError(
+                "--unsafe-trust-claimed-time takes no --trust-log, --trust-tsa or --trust-witness"
+            )
         return UnsafeClaimedTime()
+    if witness_quorum is not None and not witnesses:
+        raise ConfigError("--witness-quorum needs --trust-witness")
     policies: list[TrustPolicy] = [load_log_key(p) for p in logs]
     for path in tsas:
         policies.extend(load_tsa_roots(path))
+    if witnesses:
+        policies.append(WitnessQuorum([load_witness_key(p) for p in witnesses], witness_quorum))
     return AnyOf(*policies)
