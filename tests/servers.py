@@ -137,16 +137,18 @@ class WitnessProcess(_Served):
         return ["witness", "serve", "--key", str(self.key), "--host", "127.0.0.1", *keys]
 
 
+def _keygen(key: Path, group: str, flag: str, name: str) -> Path:
+    """``modelprint <group> keygen --out key <flag> name``, unless ``key`` exists already."""
+    key.parent.mkdir(parents=True, exist_ok=True)
+    if not key.exists():
+        cmd = [sys.executable, "-m", "modelprint", group, "keygen", "--out", str(key), flag, name]
+        subprocess.run(cmd, check=True, capture_output=True, timeout=60)
+    return key
+
+
 def start_witness(folder: Path, name: str, logs: list[Path]) -> WitnessProcess:
     """Create a witness key with ``modelprint witness keygen`` and serve it on a free port."""
-    folder.mkdir(parents=True, exist_ok=True)
-    key = folder / "W.key"
-    if not key.exists():
-        subprocess.run(
-            [sys.executable, "-m", "modelprint", "witness", "keygen", "--out", str(key),
-             "--name", name],
-            check=True, capture_output=True, timeout=60,
-        )  # fmt: skip
+    key = _keygen(folder / "W.key", "witness", "--name", name)
     witness = WitnessProcess(key=key, pub=folder / "W.pub", logs=logs)
     witness.start()
     return witness
@@ -157,14 +159,7 @@ def start_log(
 ) -> LogProcess:
     """Create a log key with ``modelprint log keygen`` and (with ``start``) serve it on a free
     port; ``args`` are extra ``log serve`` flags."""
-    folder.mkdir(parents=True, exist_ok=True)
-    key = folder / "LOG.key"
-    if not key.exists():
-        subprocess.run(
-            [sys.executable, "-m", "modelprint", "log", "keygen", "--out", str(key),
-             "--origin", origin],
-            check=True, capture_output=True, timeout=60,
-        )  # fmt: skip
+    key = _keygen(folder / "LOG.key", "log", "--origin", origin)
     log = LogProcess(
         folder=folder, origin=origin, key=key, pub=folder / "LOG.pub", db=folder / "log.sqlite",
         args=list(args or []),

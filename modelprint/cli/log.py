@@ -16,12 +16,11 @@ from ..protocol.records import Bundle
 from ..protocol.timeproof import LogProof
 from ..protocol.times import iso
 from ..runtime.documents import load_bundle, save_bundle
-from ..runtime.files import write_atomic
 from ..runtime.keyfiles import (
     load_log_signer,
     load_trust_policy,
     load_witness_key,
-    public_key_path,
+    save_key_pair,
 )
 from . import witness
 from .output import Output
@@ -34,11 +33,8 @@ def _keygen(args: argparse.Namespace, out: Output) -> int:
         signer = NoteSigner(args.origin, Identity.generate().private_key)
     except DecodeError as exc:
         raise ConfigError(f"--origin: {exc}") from None
-    pem = Identity(signer.private_key).private_pem()
-    write_atomic(args.out, pem, mode=0o600, overwrite=False)
-    pub = public_key_path(args.out)
     vkey = signer.verifier().vkey()
-    write_atomic(pub, (vkey + "\n").encode("ascii"), mode=0o644)
+    pub = save_key_pair(args.out, signer.private_key, vkey)
     out.result(
         {"key": str(args.out), "public_key": str(pub), "origin": args.origin, "vkey": vkey},
         f"wrote {args.out} (0600) and {pub}\nverifier key {vkey}",

@@ -17,8 +17,7 @@ from types import FrameType
 from ..commit.identity import Identity
 from ..protocol.cosignature import WitnessSigner
 from ..protocol.errors import ConfigError, DecodeError
-from ..runtime.files import write_atomic
-from ..runtime.keyfiles import load_log_key, load_witness_signer, public_key_path
+from ..runtime.keyfiles import load_log_key, load_witness_signer, save_key_pair
 from .output import Output
 
 __all__ = ["register"]
@@ -30,9 +29,7 @@ def _keygen(args: argparse.Namespace, out: Output) -> int:
         vkey = signer.verifier().vkey()
     except DecodeError as exc:
         raise ConfigError(f"--name: {exc}") from None
-    write_atomic(args.out, Identity(signer.private_key).private_pem(), mode=0o600, overwrite=False)
-    pub = public_key_path(args.out)
-    write_atomic(pub, (vkey + "\n").encode("ascii"), mode=0o644)
+    pub = save_key_pair(args.out, signer.private_key, vkey)
     out.result(
         {"key": str(args.out), "public_key": str(pub), "name": args.name, "vkey": vkey},
         f"wrote {args.out} (0600) and {pub}\nwitness verifier key {vkey}",

@@ -40,7 +40,7 @@ from ..protocol.trust import (
     UnsafeClaimedTime,
     WitnessQuorum,
 )
-from .files import check_private_mode, read_bytes
+from .files import check_private_mode, read_bytes, write_atomic
 
 __all__ = [
     "PASSPHRASE_ENV",
@@ -53,6 +53,7 @@ __all__ = [
     "load_witness_key",
     "load_witness_signer",
     "public_key_path",
+    "save_key_pair",
 ]
 
 PASSPHRASE_ENV = "MODELPRINT_PASSPHRASE"
@@ -189,6 +190,20 @@ def load_witness_key(path: str | os.PathLike[str]) -> PinnedWitness:
             ) from None
         raise KeyFileError(f"{path}: not a witness verifier key ({exc})") from None
     return PinnedWitness(verifier, str(path))
+
+
+def save_key_pair(path: str | os.PathLike[str], key: Ed25519PrivateKey, vkey: str) -> Path:
+    """Write a log's or witness's key pair: ``path`` (PEM private key, 0600, never overwritten)
+    and its verifier key string beside it (``LOG.pub``, ``W.pub``); returns the ``.pub`` path."""
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    write_atomic(path, pem, mode=0o600, overwrite=False)
+    pub = public_key_path(path)
+    write_atomic(pub, (vkey + "\n").encode("ascii"), mode=0o644)
+    return pub
 
 
 def load_witness_signer(path: str | os.PathLike[str]) -> WitnessSigner:

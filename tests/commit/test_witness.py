@@ -217,3 +217,13 @@ def test_a_witness_refuses_a_split_view_an_unknown_log_and_a_forged_checkpoint(
         fork.close()
     after = parse_checkpoint(httpx.get(f"{log.url}/checkpoint").content)[0]
     assert after.root == cosigned.root or after.size > cosigned.size  # the real log goes on
+
+
+def test_restarted_log_and_witness_pick_up_where_they_were(
+    witnessed: Witnessed, make_bundle: Callable[[], Bundle]
+) -> None:
+    witnessed.log.restart()  # forgets the witnesses' sizes: learns them again from a 409
+    witnessed.w1.restart()  # keeps what it cosigned in its state file
+    bundle = add_evidence(make_bundle(), log=witnessed.log.url)
+    policy = load_trust_policy(trust_witnesses=[witnessed.w1.pub, witnessed.w2.pub])
+    assert assess(bundle, policy).time is not None
