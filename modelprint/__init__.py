@@ -72,6 +72,8 @@ _EXPORTS: dict[str, str] = {
     "AllOf": "modelprint.protocol.trust",
     "PinnedLog": "modelprint.protocol.trust",
     "PinnedTSA": "modelprint.protocol.trust",
+    "PinnedWitness": "modelprint.protocol.trust",
+    "WitnessQuorum": "modelprint.protocol.trust",
     "UnsafeClaimedTime": "modelprint.protocol.trust",
     "TimeReport": "modelprint.protocol.trust",
     "assess": "modelprint.protocol.trust",

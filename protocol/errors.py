@@ -22,11 +22,13 @@ Messages never contain secret material.
     │   ├── ProofError                a Merkle proof that does not verify
     │   ├── CommitmentError           a reveal or record inconsistent with its commitment
     │   ├── TimeEvidenceError         time evidence that is missing, untrusted or invalid
-    │   │   ├── LogError              transparency-log proofs and checkpoints
+    │   │   ├── LogError              transparency-log proofs, checkpoints and cosignatures
+    │   │   │   └── WitnessRefusal    a checkpoint a witness will not cosign (protocol.cosignature)
     │   │   └── TimestampError        RFC 3161 tokens
     │   └── ChainError                a license chain whose links do not hold
     ├── StateError                    an illegal transition of a protocol state machine
     └── TransportError                a server or responder that failed (timeouts, 5xx, garbage)
+        └── WitnessConflict           a witness that last cosigned another size (commit.witness_client)
 """
 
 from __future__ import annotations
