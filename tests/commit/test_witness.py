@@ -227,3 +227,17 @@ def test_restarted_log_and_witness_pick_up_where_they_were(
     bundle = add_evidence(make_bundle(), log=witnessed.log.url)
     policy = load_trust_policy(trust_witnesses=[witnessed.w1.pub, witnessed.w2.pub])
     assert assess(bundle, policy).time is not None
+
+
+def test_a_witness_key_and_a_log_key_swapped_are_one_line_errors_naming_the_file(
+    tmp_path: Path, witnessed: Witnessed, logged: Bundle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "M.bundle"
+    save_bundle(path, logged)
+    code, _, err = _run(capsys, "check", path, "--trust-witness", witnessed.log.pub)
+    assert code == 2 and err.count("\n") == 1
+    assert f"{witnessed.log.pub}: a log key, not a witness key" in err
+    code, _, err = _run(capsys, "check", path, "--trust-log", witnessed.w1.pub)
+    assert code == 2 and f"{witnessed.w1.pub}: a witness key" in err
+    code, _, err = _run(capsys, "check", path, *_pins(witnessed), "--witness-quorum", 3)
+    assert code == 2 and "--witness-quorum 3" in err and err.count("\n") == 1
