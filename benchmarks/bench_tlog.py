@@ -1,15 +1,20 @@
-"""Transparency-log figures (issue 3): durable appends per second, proof verification, a load run.
+"""Transparency-log figures (issues 3, 17): durable appends/s, proof verification, load, kill -9.
 
-    .venv/bin/python benchmarks/bench_tlog.py [--quick]
+    .venv/bin/python benchmarks/bench_tlog.py [--quick] [--only appends|load|kill]
 
 1. appends/s, durable (SQLite WAL, synchronous=FULL, acknowledged only after commit), over real
-   HTTP on loopback to a ``modelprint log serve`` subprocess: one client, then 8 concurrent clients
-   (target 2,000/s); also the store alone (no HTTP) with the same batching, to show where time goes;
+   HTTP on loopback to a ``modelprint log serve`` subprocess, keep-alive connections: one client,
+   then 8 concurrent clients (target 2,000/s), each POSTing one entry per request to ``/add``, and
+   the same with 64 entries per ``/add-batch`` request; also the store alone (no HTTP) with the
+   same group commits, to show where time goes;
 2. inclusion-proof verification in a tree of 1,000,000 entries (target < 1 ms), with and without
    the checkpoint signature check;
 3. a load run of 8 clients x 500 submissions: no 5xx, nothing lost, every entry's proof verifies
    against the final checkpoint (recomputed from the log's tiles) and every acknowledged proof
-   verifies against its own checkpoint, which the final one consistently extends.
+   verifies against its own checkpoint, which the final one consistently extends;
+4. kill -9 mid-load: 8 clients (4 posting single entries, 4 batches of 16) until about a third
+   of the way, then SIGKILL the log; after a restart every entry acknowledged before the kill must
+   be in the tree and proven (against its own checkpoint and against the new final one).
 
 Each throughput figure is the median of three rounds. The machine is printed first: on a shared
 2-core box the numbers move with whatever else runs.
@@ -43,6 +48,7 @@ from modelprint.protocol.checkpoint import (  # noqa: E402
     open_checkpoint,
     sign_checkpoint,
 )
+from modelprint.protocol.errors import LogError, ProofError, TransportError  # noqa: E402
 from modelprint.protocol.merkle import (  # noqa: E402
     consistency_proof,
     inclusion_proof,
@@ -52,7 +58,7 @@ from modelprint.protocol.merkle import (  # noqa: E402
 )
 from modelprint.protocol.tiles import HashLevels, TileHasher  # noqa: E402
 from modelprint.runtime.keyfiles import load_log_key  # noqa: E402
-from tests.timelog.fixtures import LogProcess, start_log  # noqa: E402
+from tests.servers import LogProcess, start_log  # noqa: E402
 
 PREFIX = b"modelprint/log-entry/v1\x00"
 
@@ -71,16 +77,23 @@ class Entries:
         return PREFIX + n.to_bytes(32, "big") + os.urandom(32)
 
 
-def http_appends(log: LogProcess, entries: Entries, clients: int, per_client: int) -> float:
-    """Durable appends per second with ``clients`` concurrent HTTP submitters."""
+def http_appends(
+    log: LogProcess, entries: Entries, clients: int, per_client: int, batch: int = 1
+) -> float:
+    """Durable appends per second with ``clients`` concurrent HTTP submitters, each sending
+    ``batch`` entries per request (1: ``/add``, more: ``/add-batch``)."""
     errors: list[BaseException] = []
     barrier = threading.Barrier(clients + 1)
 
     def worker() -> None:
         with httpx.Client(timeout=60) as http:
             barrier.wait()
-            for _ in range(per_client):
-                r = http.post(f"{log.url}/add", content=entries.next())
+            for _ in range(per_client // batch):
+                if batch == 1:
+                    r = http.post(f"{log.url}/add", content=entries.next())
+                else:
+                    body = b"".join(entries.next() for _ in range(batch))
+                    r = http.post(f"{log.url}/add-batch", content=body)
                 if r.status_code != 200:
                     errors.append(RuntimeError(f"HTTP {r.status_code}"))
 
@@ -94,7 +107,7 @@ def http_appends(log: LogProcess, entries: Entries, clients: int, per_client: in
     elapsed = time.perf_counter() - start
     if errors:
         raise errors[0]
-    return clients * per_client / elapsed
+    return clients * (per_client // batch) * batch / elapsed
 
 
 def store_appends(folder: Path, entries: Entries, clients: int, per_client: int) -> float:
@@ -208,58 +221,152 @@ def load_run(log: LogProcess, clients: int, per_client: int) -> dict[str, object
     }
 
 
+def kill_run(log: LogProcess, clients: int, per_client: int) -> dict[str, object]:
+    """Submit from ``clients`` threads, SIGKILL the log after about a third, restart, check."""
+    entries = Entries()
+    acks: list[tuple[bytes, int, int, list[bytes], bytes]] = []
+    failed = [0]
+    lock = threading.Lock()
+    target = clients * per_client // 3
+
+    def worker(batch: int) -> None:
+        with LogClient(log.url, timeout=10) as client:
+            for _ in range(per_client // batch):
+                chunk = [entries.next() for _ in range(batch)]
+                try:
+                    if batch == 1:
+                        placed = [client.submit_entry(chunk[0])]
+                    else:
+                        placed = client.submit_entries(chunk)
+                except (TransportError, LogError):  # the log is gone: stop
+                    with lock:
+                        failed[0] += len(chunk)
+                    return
+                with lock:
+                    for entry, (index, cp, _, proof) in zip(chunk, placed, strict=True):
+                        acks.append((entry, index, cp.size, proof, cp.root))
+
+    threads = [threading.Thread(target=worker, args=(1 if w % 2 else 16,)) for w in range(clients)]
+    for t in threads:
+        t.start()
+    while len(acks) < target and any(t.is_alive() for t in threads):
+        time.sleep(0.005)
+    log.kill()
+    acked_at_kill = len(acks)
+    for t in threads:
+        t.join()
+    log.start()
+    with LogClient(log.url) as client:
+        final, _ = client.checkpoint(load_log_key(log.pub).verifiers_for(log.origin))
+        tiles = TileHasher(client.tile, final.size)
+        bad = 0
+        for entry, index, size, proof, root in acks:
+            try:
+                verify_inclusion(leaf_hash(entry), index, size, proof, root)
+                verify_consistency(
+                    size, final.size, root, final.root,
+                    consistency_proof(tiles.hash_range, size, final.size),
+                )  # fmt: skip
+                path = inclusion_proof(tiles.hash_range, index, final.size)
+                verify_inclusion(leaf_hash(entry), index, final.size, path, final.root)
+            except (ProofError, LogError, TransportError):
+                bad += 1
+    return {
+        "acknowledged_before_kill": acked_at_kill,
+        "acknowledged": len(acks),
+        "refused_or_cut_off": failed[0],
+        "final_size": final.size,
+        "missing_or_unproven": bad,
+    }
+
+
+def load() -> str:
+    return f"load average {os.getloadavg()[0]:.2f}"
+
+
+def appends_figures(folder: Path, scale: float) -> None:
+    entries = Entries()
+    log = start_log(folder / "log", origin="bench.test/log")
+    try:
+        http_appends(log, entries, 1, 20)  # warm up
+        for clients, per_client, batch in (
+            (1, int(400 * scale), 1),
+            (8, int(400 * scale), 1),
+            (1, int(6400 * scale), 64),
+            (8, int(3200 * scale), 64),
+        ):
+            rates = [http_appends(log, entries, clients, per_client, batch) for _ in range(3)]
+            how = "/add, 1 entry a request" if batch == 1 else f"/add-batch, {batch} a request"
+            print(
+                f"appends/s over HTTP, durable, {clients} client(s), {how}: median "
+                f"{statistics.median(rates):,.0f} (rounds {', '.join(f'{r:,.0f}' for r in rates)};"
+                f" {load()})"
+            )
+    finally:
+        log.stop()
+    for clients, per_client in ((1, int(400 * scale)), (8, int(500 * scale))):
+        rates = [store_appends(folder, entries, clients, per_client) for _ in range(3)]
+        print(
+            f"appends/s in-process store (no HTTP), durable, {clients} submitter(s): median "
+            f"{statistics.median(rates):,.0f} ({load()})"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller runs (smoke test)")
+    parser.add_argument("--only", choices=("appends", "load", "kill"), help="one part only")
     args = parser.parse_args()
     scale = 0.2 if args.quick else 1.0
     print(f"machine: {describe_machine()}")
-    entries = Entries()
+    ok = True
     with tempfile.TemporaryDirectory(prefix="bench-tlog-") as tmp:
         folder = Path(tmp)
-        log = start_log(folder / "log", origin="bench.test/log")
-        try:
-            http_appends(log, entries, 1, 20)  # warm up
-            for clients, per_client in ((1, int(400 * scale)), (8, int(250 * scale))):
-                rates = [http_appends(log, entries, clients, per_client) for _ in range(3)]
-                print(
-                    f"appends/s over HTTP, durable, {clients} client(s): median "
-                    f"{statistics.median(rates):,.0f} (rounds {', '.join(f'{r:,.0f}' for r in rates)})"
-                )
-            for clients, per_client in ((1, int(400 * scale)), (8, int(500 * scale))):
-                rates = [store_appends(folder, entries, clients, per_client) for _ in range(3)]
-                print(
-                    f"appends/s in-process store (no HTTP), durable, {clients} submitter(s): median "
-                    f"{statistics.median(rates):,.0f}"
-                )
-        finally:
-            log.stop()
-        size = 1_000_000 if not args.quick else 100_000
-        plain, signed, build = proof_verification(size)
-        print(
-            f"inclusion proof verification at {size:,} entries: median {plain:.1f} µs "
-            f"({signed:.1f} µs with checkpoint signature); tree built in {build:.1f} s"
-        )
-        log = start_log(folder / "load", origin="load.test/log")
-        try:
-            per = 500 if not args.quick else 100
-            result = load_run(log, 8, per)
-        finally:
-            log.stop()
-        fivexx = sum(n for s, n in result["statuses"].items() if s >= 500)  # type: ignore[attr-defined]
-        print(
-            f"load run 8 x {per}: {result['acknowledged']}/{result['submitted']} acknowledged, "
-            f"statuses {result['statuses']}, 5xx {fivexx}, distinct indices "
-            f"{result['distinct_indices']}, final tree {result['final_size']}, proofs failing "
-            f"against the final checkpoint {result['failed_verification']}, "
-            f"{result['seconds']:.1f} s"
-        )
-        ok = (
-            fivexx == 0
-            and result["acknowledged"] == result["submitted"]
-            and result["failed_verification"] == 0
-            and result["final_size"] == result["submitted"]
-        )
+        if args.only in (None, "appends"):
+            appends_figures(folder, scale)
+            size = 1_000_000 if not args.quick else 100_000
+            plain, signed, build = proof_verification(size)
+            print(
+                f"inclusion proof verification at {size:,} entries: median {plain:.1f} µs "
+                f"({signed:.1f} µs with checkpoint signature); tree built in {build:.1f} s"
+            )
+        if args.only in (None, "load"):
+            log = start_log(folder / "load", origin="load.test/log")
+            try:
+                per = 500 if not args.quick else 100
+                result = load_run(log, 8, per)
+            finally:
+                log.stop()
+            statuses: dict[int, int] = result["statuses"]  # type: ignore[assignment]
+            fivexx = sum(n for s, n in statuses.items() if s >= 500)
+            print(
+                f"load run 8 x {per}: {result['acknowledged']}/{result['submitted']} acknowledged, "
+                f"statuses {statuses}, 5xx {fivexx}, distinct indices "
+                f"{result['distinct_indices']}, final tree {result['final_size']}, proofs failing "
+                f"against the final checkpoint {result['failed_verification']}, "
+                f"{result['seconds']:.1f} s ({load()})"
+            )
+            ok = ok and (
+                fivexx == 0
+                and result["acknowledged"] == result["submitted"]
+                and result["failed_verification"] == 0
+                and result["final_size"] == result["submitted"]
+            )
+        if args.only in (None, "kill"):
+            log = start_log(folder / "kill", origin="kill.test/log")
+            try:
+                per = 480 if not args.quick else 96
+                killed = kill_run(log, 8, per)
+            finally:
+                log.stop()
+            print(
+                f"kill -9 mid-load (8 clients x {per}): {killed['acknowledged']} acknowledged "
+                f"before the kill, {killed['refused_or_cut_off']} cut off; after restart the "
+                f"tree holds {killed['final_size']}, acknowledged entries missing or unproven: "
+                f"{killed['missing_or_unproven']} ({load()})"
+            )
+            ok = ok and killed["missing_or_unproven"] == 0
+            ok = ok and killed["final_size"] >= killed["acknowledged"]  # type: ignore[operator]
     return 0 if ok else 1
 
 

@@ -30,14 +30,21 @@ from ..protocol.records import Evidenced
 from ..protocol.tiles import TILE_WIDTH, TileHasher, tile_path
 from ..protocol.timeproof import LogProof, Refresh, check_consistent, log_entry
 from ..runtime.http import failure_reason
+from .tlog_server import MAX_BATCH
 
 __all__ = ["LogClient"]
 
 MAX_REPLY = 64 * 1024
+MAX_BATCH_REPLY_PER_ENTRY = 4096  # an /add-batch reply may hold this much more per entry
 
 
 class LogClient:
-    """A client of one log at ``url``; pass ``transport`` to swap the network (tests)."""
+    """A client of one log at ``url``; pass ``transport`` to swap the network (tests).
+
+    One client keeps its connection open between requests (HTTP/1.1 keep-alive), so a publisher
+    submitting many entries pays for one TCP handshake; :meth:`submit_entries` puts many entries
+    into one request and one of the log's group commits.
+    """
 
     def __init__(
         self,
@@ -62,8 +69,10 @@ class LogClient:
 
     # -- HTTP -----------------------------------------------------------------------------------
 
-    def _request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
-        """Status and body (at most ``MAX_REPLY`` bytes) of one request."""
+    def _request(
+        self, method: str, path: str, body: bytes | None = None, *, limit: int = MAX_REPLY
+    ) -> tuple[int, bytes]:
+        """Status and body (at most ``limit`` bytes) of one request."""
         try:
             with self._http.stream(
                 method,
@@ -74,8 +83,8 @@ class LogClient:
                 data = bytearray()
                 for chunk in response.iter_bytes():
                     data += chunk
-                    if len(data) > MAX_REPLY:
-                        raise TransportError(f"{self.url}/{path}: reply over {MAX_REPLY} bytes")
+                    if len(data) > limit:
+                        raise TransportError(f"{self.url}/{path}: reply over {limit} bytes")
                 return response.status_code, bytes(data)
         except httpx.HTTPError as exc:
             raise TransportError(f"{self.url}/{path}: {failure_reason(exc)}") from None
@@ -92,38 +101,96 @@ class LogClient:
         self, entry: bytes, *, verifiers: Sequence[NoteVerifier] = ()
     ) -> tuple[int, Checkpoint, bytes, list[bytes]]:
         """POST one entry; return (index, checkpoint, checkpoint note, inclusion proof), checked."""
-        status, data = self._request("POST", "add", entry)
+        reply = self._post_json("add", entry, MAX_REPLY)
+        try:
+            index, proof = _placed(reply)
+        except (ValueError, KeyError, TypeError, binascii.Error):
+            raise TransportError(f"{self.url}/add: malformed reply") from None
+        checkpoint, note = self._checked(reply, [(entry, index, proof)], verifiers)
+        return index, checkpoint, note, proof
+
+    def submit_entries(
+        self, entries: Sequence[bytes], *, verifiers: Sequence[NoteVerifier] = ()
+    ) -> list[tuple[int, Checkpoint, bytes, list[bytes]]]:
+        """POST ``entries`` to ``/add-batch``, ``MAX_BATCH`` a request (each request one of the
+        log's commits); per entry, in order, what :meth:`submit_entry` returns, checked the same
+        way: its proof against the checkpoint of the request that carried it."""
+        out: list[tuple[int, Checkpoint, bytes, list[bytes]]] = []
+        for lo in range(0, len(entries), MAX_BATCH):
+            chunk = entries[lo : lo + MAX_BATCH]
+            limit = MAX_REPLY + MAX_BATCH_REPLY_PER_ENTRY * len(chunk)
+            reply = self._post_json("add-batch", b"".join(chunk), limit)
+            try:
+                items = reply["entries"]
+                if not isinstance(items, list) or len(items) != len(chunk):
+                    raise TypeError
+                found = [_placed(item) for item in items]
+            except (ValueError, KeyError, TypeError, binascii.Error):
+                raise TransportError(f"{self.url}/add-batch: malformed reply") from None
+            checks = [(e, i, p) for e, (i, p) in zip(chunk, found, strict=True)]
+            checkpoint, note = self._checked(reply, checks, verifiers)
+            out += [(i, checkpoint, note, p) for i, p in found]
+        return out
+
+    def _post_json(self, path: str, body: bytes, limit: int) -> dict[str, Any]:
+        status, data = self._request("POST", path, body, limit=limit)
         if status != 200:
             detail = data.decode("utf-8", "replace").strip().split("\n")[0]
-            raise TransportError(f"{self.url}/add: HTTP {status} {detail}"[:300])
+            raise TransportError(f"{self.url}/{path}: HTTP {status} {detail}"[:300])
         try:
-            reply: Any = json.loads(data)
-            index, note_text = reply["index"], reply["checkpoint"]
-            proof = [base64.b64decode(h, validate=True) for h in reply["inclusion_proof"]]
-            if not isinstance(index, int) or not isinstance(note_text, str) or len(proof) > 64:
-                raise TypeError
+            reply = json.loads(data)
+        except ValueError:
+            reply = None
+        if not isinstance(reply, dict):
+            raise TransportError(f"{self.url}/{path}: malformed reply")
+        return reply
+
+    def _checked(
+        self,
+        reply: dict[str, Any],
+        placed: Sequence[tuple[bytes, int, list[bytes]]],
+        verifiers: Sequence[NoteVerifier],
+    ) -> tuple[Checkpoint, bytes]:
+        """The reply's checkpoint, once every (entry, index, proof) in ``placed`` is proven in it."""
+        note_text = reply.get("checkpoint")
+        if not isinstance(note_text, str):
+            raise TransportError(f"{self.url}: malformed reply (no checkpoint)")
+        try:
             note = note_text.encode("utf-8")
-        except (ValueError, KeyError, TypeError, binascii.Error, UnicodeError):
-            raise TransportError(f"{self.url}/add: malformed reply") from None
+        except UnicodeError:
+            raise TransportError(f"{self.url}: malformed reply (checkpoint)") from None
         try:
             if verifiers:
                 checkpoint, _ = open_checkpoint(note, verifiers)
             else:
                 checkpoint, _ = parse_checkpoint(note)
-            verify_inclusion(leaf_hash(entry), index, checkpoint.size, proof, checkpoint.root)
+            for entry, index, proof in placed:
+                verify_inclusion(leaf_hash(entry), index, checkpoint.size, proof, checkpoint.root)
         except DecodeError as exc:
             raise LogError(f"{self.url}: the log answered a malformed checkpoint ({exc})") from None
         except ProofError as exc:
             raise LogError(
                 f"{self.url}: the log's inclusion proof does not verify ({exc})"
             ) from None
-        return index, checkpoint, note, proof
+        return checkpoint, note
 
     def submit(self, bundle: Evidenced, *, verifiers: Sequence[NoteVerifier] = ()) -> LogProof:
         """Log ``bundle`` (or a revocation) and return the checked evidence to store in it."""
         bundle.signed_by()  # never log a record whose signature does not hold
         index, _, note, proof = self.submit_entry(log_entry(bundle), verifiers=verifiers)
         return LogProof(index=index, inclusion_proof=tuple(proof), checkpoint=note, url=self.url)
+
+    def submit_many(
+        self, bundles: Sequence[Evidenced], *, verifiers: Sequence[NoteVerifier] = ()
+    ) -> list[LogProof]:
+        """Log many bundles (or revocations) in batched requests; one checked proof per bundle."""
+        for bundle in bundles:
+            bundle.signed_by()
+        placed = self.submit_entries([log_entry(b) for b in bundles], verifiers=verifiers)
+        return [
+            LogProof(index=i, inclusion_proof=tuple(p), checkpoint=note, url=self.url)
+            for i, _, note, p in placed
+        ]
 
     # -- read side (C2SP tlog-tiles) ------------------------------------------------------------
 
@@ -167,3 +234,13 @@ class LogClient:
             url=proof.url,
             refresh=Refresh(checkpoint=note, consistency_proof=tuple(path)),
         )
+
+
+def _placed(item: Any) -> tuple[int, list[bytes]]:
+    """(index, inclusion proof) of one entry in a reply; TypeError/ValueError when malformed."""
+    index, hashes = item["index"], item["inclusion_proof"]
+    if not isinstance(index, int) or isinstance(index, bool) or index < 0:
+        raise TypeError
+    if not isinstance(hashes, list) or len(hashes) > 64:
+        raise TypeError
+    return index, [base64.b64decode(h, validate=True) for h in hashes]

@@ -10,8 +10,16 @@ Write side, ours:
 
     POST /add        body: one log entry (88 bytes, see :func:`modelprint.protocol.timeproof.log_entry`)
                      -> 200 JSON {"index", "tree_size", "inclusion_proof": [base64], "checkpoint"}
+    POST /add-batch  body: 1 to MAX_BATCH log entries, concatenated (a multiple of 88 bytes)
+                     -> 200 JSON {"tree_size", "checkpoint",
+                                  "entries": [{"index", "inclusion_proof": [base64]}, ...]}
+                        (one item per entry, in request order, all under the one checkpoint)
 
-An entry is acknowledged only once it and the checkpoint covering it are durable. With witnesses
+An entry is acknowledged only once it and the checkpoint covering it are durable. Entries from
+concurrent requests are committed together (group commit, see
+:class:`~modelprint.commit.tlog_store.Sequencer`): one fsync'd SQLite transaction acknowledges
+every request that queued while the previous one was being written, and a batch request puts up
+to ``MAX_BATCH`` entries into one commit. With witnesses
 (:class:`~modelprint.commit.witness_client.Witnesses`), the checkpoint of each reply is first sent to
 them for cosignatures (c2sp.org/tlog-witness), which are stored with it and served in
 ``/checkpoint`` and ``/add`` replies; a witness that fails costs only its cosignature. Request bodies
@@ -36,10 +44,13 @@ from ..runtime.http import BadRequest, QuietThreadingServer, StrictRequestHandle
 from .tlog_store import AppendResult, LogStore, Sequencer
 from .witness_client import WitnessClient, Witnesses
 
-__all__ = ["MAX_BODY", "LogServer"]
+__all__ = ["MAX_BATCH", "MAX_BODY", "LogServer"]
 
 MAX_BODY = 4096
-"""The largest request body the log reads (bytes); larger requests get 413."""
+"""The largest ``/add`` request body the log reads (bytes); larger requests get 413."""
+
+MAX_BATCH = 256
+"""The most entries one ``/add-batch`` request may carry; a larger body gets 413."""
 
 
 class _Handler(StrictRequestHandler):
@@ -104,33 +115,58 @@ class _Handler(StrictRequestHandler):
 
     def do_POST(self) -> None:
         path = self.path.split("?", 1)[0]
-        if path != "/add":
+        if path == "/add":
+            body = read_body(self.headers, self.rfile, limit=MAX_BODY)
+            entries = [body]
+        elif path == "/add-batch":
+            body = read_body(self.headers, self.rfile, limit=MAX_BATCH * LOG_ENTRY_SIZE)
+            if not body or len(body) % LOG_ENTRY_SIZE:
+                self._fail(
+                    HTTPStatus.BAD_REQUEST,
+                    f"body must be 1 to {MAX_BATCH} log entries of {LOG_ENTRY_SIZE} bytes",
+                )
+                return
+            entries = [body[i : i + LOG_ENTRY_SIZE] for i in range(0, len(body), LOG_ENTRY_SIZE)]
+        else:
             raise BadRequest(HTTPStatus.NOT_FOUND, "not found")
-        body = read_body(self.headers, self.rfile, limit=MAX_BODY)
+        for n, entry in enumerate(entries):
+            try:
+                parse_log_entry(entry)
+            except DecodeError:
+                which = f"entry {n}" if path == "/add-batch" else "body"
+                self._fail(
+                    HTTPStatus.BAD_REQUEST, f"{which} must be one {LOG_ENTRY_SIZE}-byte log entry"
+                )
+                return
         try:
-            parse_log_entry(body)
-        except DecodeError:
-            self._fail(HTTPStatus.BAD_REQUEST, f"body must be one {LOG_ENTRY_SIZE}-byte log entry")
-            return
-        try:
-            result = self.server.sequencer.submit(body)
-            checkpoint, note = self.server.witnessed(result)
-            proof = self.server.store.inclusion_proof(result.index, checkpoint.size)
+            results = self.server.sequencer.submit_many(entries)
+            checkpoint, note = self.server.witnessed(results[-1])
+            store = self.server.store
+            proofs = [store.inclusion_proof(r.index, checkpoint.size) for r in results]
         except ModelprintError as exc:
             self._fail(HTTPStatus.SERVICE_UNAVAILABLE, f"log unavailable: {exc}")
             return
-        reply = {
-            "index": result.index,
-            "tree_size": checkpoint.size,
-            "inclusion_proof": [base64.b64encode(h).decode("ascii") for h in proof],
-            "checkpoint": note.decode("utf-8"),
-        }
+        items = [
+            {"index": r.index, "inclusion_proof": [_b64(h) for h in proof]}
+            for r, proof in zip(results, proofs, strict=True)
+        ]
+        reply: dict[str, object]
+        if path == "/add":
+            reply = {"index": results[0].index, "tree_size": checkpoint.size}
+            reply["inclusion_proof"] = items[0]["inclusion_proof"]
+        else:
+            reply = {"tree_size": checkpoint.size, "entries": items}
+        reply["checkpoint"] = note.decode("utf-8")
         self._send(HTTPStatus.OK, json.dumps(reply).encode("utf-8"), "application/json")
 
     def do_PUT(self) -> None:
         raise BadRequest(HTTPStatus.METHOD_NOT_ALLOWED, "method not allowed")
 
     do_DELETE = do_PATCH = do_PUT
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
 
 
 class LogServer(QuietThreadingServer):

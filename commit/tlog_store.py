@@ -266,17 +266,22 @@ class LogStore:
 
 
 class _Pending:
-    __slots__ = ("data", "done", "error", "result")
+    __slots__ = ("done", "entries", "error", "results")
 
-    def __init__(self, data: bytes) -> None:
-        self.data = data
+    def __init__(self, entries: Sequence[bytes]) -> None:
+        self.entries = entries
         self.done = threading.Event()
-        self.result: AppendResult | None = None
+        self.results: list[AppendResult] = []
         self.error: BaseException | None = None
 
 
 class Sequencer:
-    """The log's single writer: batches queued entries into group commits."""
+    """The log's single writer: batches queued entries into group commits.
+
+    A submission (one entry, or many from a batch request) waits in the queue while the previous
+    group commits; the writer then takes every queued submission, up to about ``max_batch``
+    entries, and commits them in one transaction. A submission is never split across commits.
+    """
 
     def __init__(self, store: LogStore, *, max_batch: int = 1024) -> None:
         self.store = store
@@ -287,14 +292,19 @@ class Sequencer:
 
     def submit(self, data: bytes, *, timeout: float = 30.0) -> AppendResult:
         """Append ``data`` and wait until it is durable; returns its index and checkpoint."""
-        pending = _Pending(data)
+        return self.submit_many([data], timeout=timeout)[0]
+
+    def submit_many(self, entries: Sequence[bytes], *, timeout: float = 30.0) -> list[AppendResult]:
+        """Append ``entries`` (in order, in one commit) and wait until they are durable."""
+        if not entries:
+            return []
+        pending = _Pending(entries)
         self._queue.put(pending)
         if not pending.done.wait(timeout):
             raise TransportError("the log did not commit the entry in time")
         if pending.error is not None:
             raise pending.error
-        assert pending.result is not None
-        return pending.result
+        return pending.results
 
     def _run(self) -> None:
         while True:
@@ -302,7 +312,8 @@ class Sequencer:
             if first is None:
                 return
             batch = [first]
-            while len(batch) < self.max_batch:
+            count = len(first.entries)
+            while count < self.max_batch:
                 try:
                     item = self._queue.get_nowait()
                 except queue.Empty:
@@ -311,15 +322,18 @@ class Sequencer:
                     self._queue.put(None)
                     break
                 batch.append(item)
+                count += len(item.entries)
             try:
-                results = self.store.append_batch([p.data for p in batch])
+                results = self.store.append_batch([e for p in batch for e in p.entries])
             except BaseException as exc:  # hand the failure to every waiter, keep serving
                 for p in batch:
                     p.error = exc if isinstance(exc, Exception) else TransportError("log stopped")
                     p.done.set()
                 continue
-            for p, r in zip(batch, results, strict=True):
-                p.result = r
+            start = 0
+            for p in batch:
+                p.results = results[start : start + len(p.entries)]
+                start += len(p.entries)
                 p.done.set()
 
     def close(self) -> None:

@@ -195,3 +195,66 @@ def test_log_refuses_a_database_of_another_key(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 1 and "another log" in done.stderr
+
+
+def test_a_batch_is_acknowledged_entry_by_entry_and_survives_kill_9(fresh_log: LogProcess) -> None:
+    verifiers = _verifier(fresh_log)
+    first = [_entry(i) for i in range(300)]  # more than one request's worth (MAX_BATCH)
+    with LogClient(fresh_log.url) as client:
+        client.submit_entry(_entry(1000))
+        placed = client.submit_entries(first, verifiers=verifiers)
+        # an entry already logged keeps its index, in a batch as on its own
+        again = client.submit_entries([_entry(1000), _entry(5), _entry(1001)])
+    assert [p[0] for p in placed] == list(range(1, 301))
+    assert [p[0] for p in again] == [0, 6, 301]
+    fresh_log.kill()
+    fresh_log.start()
+    with LogClient(fresh_log.url) as client:
+        final, _ = client.checkpoint(verifiers)
+        assert final.size == 302
+        tiles = TileHasher(client.tile, final.size)
+        for entry, (index, cp, _, proof) in zip(first, placed, strict=True):
+            verify_inclusion(leaf_hash(entry), index, cp.size, proof, cp.root)
+            assert tiles.hash_range(0, cp.size) == cp.root
+
+
+def test_malformed_batches_get_4xx_and_append_nothing(log_server: LogProcess) -> None:
+    with LogClient(log_server.url) as client:
+        before, _ = client.checkpoint(_verifier(log_server))
+    url = f"{log_server.url}/add-batch"
+    good = _entry(7_000_000)
+    with httpx.Client(timeout=10) as http:
+        assert http.post(url, content=b"").status_code == 400
+        assert http.post(url, content=good + b"x").status_code == 400
+        assert http.post(url, content=good + b"x" * LOG_ENTRY_SIZE).status_code == 400
+        assert http.post(url, content=good * 257).status_code == 413
+    with LogClient(log_server.url) as client:
+        after, _ = client.checkpoint(_verifier(log_server))
+    assert after.size == before.size and after.root == before.root
+
+
+def test_client_rejects_a_batch_reply_that_does_not_prove_every_entry() -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from modelprint.protocol.checkpoint import Checkpoint, NoteSigner, sign_checkpoint
+    from modelprint.protocol.merkle import node_hash
+
+    signer = NoteSigner("liar.test/log", Ed25519PrivateKey.generate())
+    a, b = leaf_hash(_entry(1)), leaf_hash(_entry(2))
+    note = sign_checkpoint(Checkpoint("liar.test/log", 2, node_hash(a, b), ()), signer).decode()
+    proof_a = [base64.b64encode(b).decode()]
+    replies = {
+        "second entry unproven": {"tree_size": 2, "checkpoint": note, "entries": [
+            {"index": 0, "inclusion_proof": proof_a}, {"index": 1, "inclusion_proof": proof_a}]},
+        "one item short": {"tree_size": 2, "checkpoint": note, "entries": [
+            {"index": 0, "inclusion_proof": proof_a}]},
+        "negative index": {"tree_size": 2, "checkpoint": note, "entries": [
+            {"index": -1, "inclusion_proof": proof_a}, {"index": 1, "inclusion_proof": []}]},
+        "not an object": [1, 2],
+    }  # fmt: skip
+    for why, reply in replies.items():
+        transport = httpx.MockTransport(lambda _r, reply=reply: httpx.Response(200, json=reply))
+        client = LogClient("http://liar.test", transport=transport)
+        with client, pytest.raises((LogError, TransportError)):
+            client.submit_entries([_entry(1), _entry(2)], verifiers=[signer.verifier()])
+            pytest.fail(why)
