@@ -33,7 +33,7 @@ from . import licensing
 from .check import policy_from_flags, trust_flags
 from .inspect import DESCRIBERS, Description
 from .licensing import parse_terms
-from .output import Output
+from .output import Output, html_flag, write_html
 
 __all__ = ["register"]
 
@@ -204,7 +204,7 @@ def _policy(args: argparse.Namespace) -> TrustPolicy:
 
 def _verify(args: argparse.Namespace, out: Output) -> int:
     from ..verify.audit import audit
-    from ..verify.report import to_json, write_report
+    from ..verify.report import render_html, to_json, write_report
 
     bundle = load_bundle(args.bundle)
     policy = _policy(args)
@@ -232,9 +232,11 @@ def _verify(args: argparse.Namespace, out: Output) -> int:
             threshold=args.threshold, prior_reveals=args.prior_reveal,
             system_prompts=args.system_prompt, samples=args.samples, progress=progress,
         )  # fmt: skip
-    whitebox = _whitebox_evidence(bundle, args.local, out) if args.local else None
+    whitebox, pictures = _whitebox_evidence(bundle, args.local, out) if args.local else (None, {})
     if args.report:
-        write_report(args.report, outcome, whitebox=whitebox)
+        write_report(args.report, outcome, whitebox=whitebox, pictures=pictures)
+    if args.html:
+        write_html(args.html, render_html(outcome, whitebox=whitebox, pictures=pictures))
     doc = to_json(outcome, whitebox=whitebox)
     v = outcome.verdict
     p = "-" if v.p_value is None else f"{float(v.p_value):.3g}"
@@ -251,22 +253,27 @@ def _verify(args: argparse.Namespace, out: Output) -> int:
         lines.append(
             f"  white-box        HuRef similarity {whitebox['similarity']['similarity']:.1f}"
         )
-    if args.report:
-        lines.append(f"  report           {args.report}")
+    for written in (args.report, args.html):
+        if written:
+            lines.append(f"  report           {written}")
     out.result(doc, "\n".join(lines))
     return exit_code(v.kind)
 
 
-def _whitebox_evidence(bundle: Bundle, model: str, out: Output) -> dict[str, Any] | None:
-    """With the suspect's weights at hand, compare them to the committed white-box invariants."""
+def _whitebox_evidence(
+    bundle: Bundle, model: str, out: Output
+) -> tuple[dict[str, Any] | None, dict[str, bytes]]:
+    """With the suspect's weights at hand, compare them to the committed white-box invariants;
+    the result and the two fingerprint pictures."""
     from ..verify.whitebox.binding import ATTACHMENT_INVARIANTS, check_whitebox_attachments
+    from ..verify.whitebox.html import check_pictures
 
-    attachments = bundle.commitment().attachments
-    if ATTACHMENT_INVARIANTS not in attachments:
-        return None
+    commitment = bundle.commitment()
+    if ATTACHMENT_INVARIANTS not in commitment.attachments:
+        return None, {}
     out.info("comparing the suspect's weights with the committed white-box invariants ...")
-    result = check_whitebox_attachments(attachments, model, min_similarity=0.0)
-    return result.as_dict()
+    result = check_whitebox_attachments(commitment.attachments, model, min_similarity=0.0)
+    return result.as_dict(), check_pictures(result, commitment.model_name, model)
 
 
 # -- serve -------------------------------------------------------------------------------------
@@ -318,6 +325,10 @@ def _chain_verify(args: argparse.Namespace, out: Output) -> int:
         threshold=args.threshold,
     )
     doc = result.to_json()
+    if args.html:
+        from ..verify.html_report import chain_page
+
+        write_html(args.html, chain_page(doc))
     lines = [f"chain of {len(bundles)}: {result.verdict.upper()}"]
     for i, link in enumerate(doc["links"]):
         lines.append(
@@ -487,6 +498,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="D",
         help="decoys per key for --evidence likelihood",
     )
+    html_flag(p, "the challenge report")
     p.add_argument("--progress", action="store_true", help="print each query as it finishes")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_verify)
@@ -536,6 +548,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--aggregate", type=Path, metavar="CHAIN.agg", help="check the chain's aggregate BLS proof"
     )
+    html_flag(p, "the chain report (stages drawn, each stage's challenge)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_chain_verify)
     licensing.register(sub, chain_sub)

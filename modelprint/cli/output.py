@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
-__all__ = ["Output", "to_jsonable"]
+from ..runtime.files import write_atomic
+
+__all__ = ["Output", "html_flag", "to_jsonable", "write_html"]
+
+
+def html_flag(p: argparse.ArgumentParser, what: str) -> None:
+    """``--html FILE``: also write ``what`` as one self-contained HTML page."""
+    p.add_argument(
+        "--html",
+        type=Path,
+        metavar="FILE.html",
+        help=f"also write {what} as one self-contained HTML page (no network needed to view it)",
+    )
+
+
+def write_html(path: Path, page: str) -> None:
+    """Write an HTML report atomically (0644: reports are for sharing)."""
+    write_atomic(path, page.encode("utf-8"), mode=0o644)
 
 
 def to_jsonable(value: Any) -> Any:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..runtime.files import write_atomic
-from .output import Output
+from .output import Output, html_flag, write_html
 
 __all__ = ["register"]
 
@@ -36,6 +36,15 @@ def _compare(args: argparse.Namespace, out: Output) -> int:
     lines += [f"  {name:<12} {value:6.1f}" for name, value in result.result.terms.items()]
     if args.png is not None:
         lines.append(f"wrote {args.png} (top: {args.a}, bottom: {args.b})")
+    if args.html is not None:
+        from ..verify.html_report import whitebox_page
+        from ..verify.whitebox import render_png_bytes
+
+        pictures = {f"A: {args.a}": render_png_bytes(result.a)}
+        pictures[f"B: {args.b}"] = render_png_bytes(result.b)
+        title = f"White-box comparison: {args.a} and {args.b}"
+        write_html(args.html, whitebox_page(data, pictures=pictures, title=title))
+        lines.append(f"wrote {args.html}")
     out.result(data, "\n".join(lines))
     return 0
 
@@ -66,6 +75,13 @@ def _check(args: argparse.Namespace, out: Output) -> int:
         require_identical_weights=args.identical,
     )
     data: dict[str, Any] = {"bundle": str(args.bundle), "model": args.model, **result.as_dict()}
+    if args.html is not None:
+        from ..verify.html_report import whitebox_page
+        from ..verify.whitebox.html import check_pictures
+
+        pictures = check_pictures(result, commitment.model_name, str(args.model))
+        title = f"White-box check: {args.model} against {commitment.model_name}"
+        write_html(args.html, whitebox_page(data, pictures=pictures, title=title))
     lines = [f"{args.model} against the white-box evidence committed in {args.bundle}:"]
     if result.similarity is not None:
         score = result.similarity.similarity
@@ -96,6 +112,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--layers", type=int, default=2, metavar="N", help="last layers to use")
     p.add_argument("--tokens", type=int, default=64, metavar="N", help="rare tokens to probe")
+    html_flag(p, "the comparison (similarity, per-term bars, both pictures labelled)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_compare)
 
@@ -106,6 +123,7 @@ def register(sub: Any) -> None:
         "--min-similarity", type=float, default=50.0, help="HuRef threshold (default 50)"
     )
     p.add_argument("--identical", action="store_true", help="also require identical weight files")
+    html_flag(p, "the check (similarity, per-term bars, committed and checked pictures)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_check)
 

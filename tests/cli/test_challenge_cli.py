@@ -235,9 +235,12 @@ def test_verify_local_reports_white_box_evidence(
     assert _reveal(capsys)[0] == 0
     code, out, err = run(capsys, "verify", "--bundle", "M.bundle", "--challenge", "C.challenge",
                          "--reveal", "R.reveal", "--local", tiny_model_dir, "--max-tokens", "4",
-                         "--unsafe-trust-claimed-time", "--report", "r.html", "--json")  # fmt: skip
+                         "--unsafe-trust-claimed-time", "--report", "r.html", "--json",
+                         "--html", "v.html")  # fmt: skip
     doc = json.loads(out)
     assert code == 1 and doc["verdict"] == "no-match"  # a random tiny model learned no keys
     assert doc["whitebox"]["similarity"]["similarity"] > 99  # ... but it is the committed model
     page = (tmp_path / "r.html").read_text()
     assert "HuRef similarity" in page
+    pictured = (tmp_path / "v.html").read_text()  # --html: the pictures, captioned
+    assert pictured.count("<img") == 2 and "m (committed)" in pictured

@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -248,6 +248,10 @@ class WhiteboxCheck:
     similarity: Similarity | None
     weights_match: bool | None
     weights_differences: tuple[str, ...] = ()
+    committed: Invariants | None = field(default=None, repr=False, compare=False)
+    """The committed invariants (for the report's pictures), when HuRef was compared."""
+    observed: Invariants | None = field(default=None, repr=False, compare=False)
+    """The checked model's invariants at the committed tokens, when HuRef was compared."""
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -277,10 +281,13 @@ def check_whitebox_attachments(
     if huref is None and manifest is None:
         raise WhiteboxMismatchError("the commitment carries no white-box attachments")
     result: Similarity | None = None
+    committed: Invariants | None = None
+    observed: Invariants | None = None
     if huref is not None:
         committed = decode_invariants(huref)
         weights = model_weights(model, last_layers=len(committed.layers))
-        result = similarity(committed, compute_invariants(weights, committed.token_ids))
+        observed = compute_invariants(weights, committed.token_ids)
+        result = similarity(committed, observed)
         if result.similarity < min_similarity:
             raise InvariantsMismatchError(
                 f"HuRef similarity {result.similarity:.1f} to the committed invariants is below "
@@ -296,4 +303,4 @@ def check_whitebox_attachments(
             raise WeightsManifestMismatchError(f"weights differ from the manifest: {shown}")
     elif require_identical_weights:
         raise WeightsManifestMismatchError("identical weights required, but cannot be checked")
-    return WhiteboxCheck(result, weights_match, tuple(differences))
+    return WhiteboxCheck(result, weights_match, tuple(differences), committed, observed)
