@@ -133,11 +133,8 @@ def render_whitebox_html(
             rows.append(f"<ul>{items}</ul>")
     if pictures:
         layers = data.get("layers")
-        shown = (
-            "one panel per layer"
-            if not isinstance(layers, Mapping)
-            else ", ".join(f"{k}: layers {list(v)}" for k, v in layers.items())
-        )
+        sets = {tuple(v) for v in layers.values()} if isinstance(layers, Mapping) else set()
+        shown = "one panel per layer" + (f" (layers {list(sets.pop())})" if len(sets) == 1 else "")
         rows.append("<div class='whitebox-pictures'>")
         rows.extend(_img(label, png, shown) for label, png in pictures.items())
         rows.append("</div>")
