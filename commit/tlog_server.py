@@ -159,11 +159,6 @@ class _Handler(StrictRequestHandler):
         reply["checkpoint"] = note.decode("utf-8")
         self._send(HTTPStatus.OK, json.dumps(reply).encode("utf-8"), "application/json")
 
-    def do_PUT(self) -> None:
-        raise BadRequest(HTTPStatus.METHOD_NOT_ALLOWED, "method not allowed")
-
-    do_DELETE = do_PATCH = do_PUT
-
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")

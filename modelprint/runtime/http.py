@@ -49,6 +49,7 @@ _LENGTH = re.compile(r"[0-9]{1,10}")  # str patterns: [0-9] is ASCII only, unlik
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _JSON_BRACKET = re.compile(r"[\[\]{}]")
 
+_FIELD_BREAK = re.compile(r"[\r\n\x00]")
 _LINGER_SECONDS = 2.0
 _LINGER_BYTES = 1 << 20
 
@@ -170,9 +171,10 @@ class StrictRequestHandler(BaseHTTPRequestHandler):
     """HTTP/1.1 keep-alive with strict framing, quiet logs and silent disconnects.
 
     A :class:`BadRequest` raised while handling (by :func:`read_body`, :func:`parse_json_object`
-    or the handler itself) becomes :meth:`send_refusal` with ``Connection: close``. Header blocks
-    the parser could not split cleanly, and GET/HEAD requests that announce a body, are refused
-    with 400 before dispatch. Subclasses override :meth:`send_refusal` for their error format.
+    or the handler itself) becomes :meth:`send_refusal` with ``Connection: close``. HTTP/0.9
+    request lines, header blocks the parser could not split cleanly (or with folded lines, or CR,
+    LF or NUL in a value), and GET/HEAD requests that announce a body, are refused with 400 before
+    dispatch; PUT, DELETE, PATCH, OPTIONS, TRACE and CONNECT get 405 unless a subclass takes them. Subclasses override :meth:`send_refusal` for their error format.
     """
 
     server: QuietThreadingServer
@@ -180,6 +182,7 @@ class StrictRequestHandler(BaseHTTPRequestHandler):
     default_request_version = "HTTP/1.0"  # not 0.9: a garbled request line gets a status line
     disable_nagle_algorithm = True  # headers and body go out at once, no delayed-ACK stall
     timeout = 60  # seconds a connection may stay silent (idle, or mid-request)
+    raw_requestline: bytes  # set by handle_one_request before parse_request
     _replied = False
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet; never log bodies
@@ -202,9 +205,15 @@ class StrictRequestHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def parse_request(self) -> bool:
+        if len(self.raw_requestline.split()) == 2:  # HTTP/0.9: no version, no headers, no status
+            self.command, self.request_version = "", self.default_request_version
+            self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+            raise BadRequest(HTTPStatus.BAD_REQUEST, "an HTTP/1.x request line is required")
         if not super().parse_request():
             return False
-        if getattr(self.headers, "defects", None):
+        if getattr(self.headers, "defects", None) or any(
+            _FIELD_BREAK.search(str(value)) for value in self.headers.values()
+        ):  # a folded line (obs-fold), or CR, LF or NUL inside a field value (RFC 9110 5.5)
             raise BadRequest(HTTPStatus.BAD_REQUEST, "malformed header block")
         if self.command in ("GET", "HEAD") and (
             "Transfer-Encoding" in self.headers
@@ -212,6 +221,12 @@ class StrictRequestHandler(BaseHTTPRequestHandler):
         ):
             raise BadRequest(HTTPStatus.BAD_REQUEST, f"a {self.command} request has no body")
         return True
+
+    def do_PUT(self) -> None:
+        """Standard methods none of our servers take: 405 (an unknown method gets 501)."""
+        raise BadRequest(HTTPStatus.METHOD_NOT_ALLOWED, "method not allowed")
+
+    do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = do_PUT
 
     def handle_one_request(self) -> None:
         self._replied = False

@@ -335,6 +335,13 @@ MANY_HEADERS = b"".join(b"X-%d: y\r\n" % i for i in range(101))
         pytest.param(b"GET / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello", 400, id="get-with-body"),
         pytest.param(b"GET / HTTP/1.1\r\nBad Header\r\n\r\n", 400, id="not-a-header"),
         pytest.param(b"BREW / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc", 501, id="unknown-method"),
+        # found by benchmarks/bench_servers.py: a bare "GET /" (HTTP/0.9) waited for headers and
+        # would have been answered without a status line; folded lines and NUL were accepted
+        pytest.param(b"GET /\r\n", 400, id="http-0.9-get"),
+        pytest.param(b"GET / HTTP/1.1\r\nX-Fold: a\r\n b\r\n\r\n", 400, id="obs-fold-other"),
+        pytest.param(b"GET / HTTP/1.1\r\nX-Nul: a\x00b\r\n\r\n", 400, id="nul-in-value"),
+        pytest.param(b"PUT / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc", 405, id="put"),
+        pytest.param(b"OPTIONS * HTTP/1.1\r\n\r\n", 405, id="options"),
     ],
 )
 def test_malformed_request_lines_and_headers_get_4xx_quietly(
