@@ -49,7 +49,12 @@ _LENGTH = re.compile(r"[0-9]{1,10}")  # str patterns: [0-9] is ASCII only, unlik
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _JSON_BRACKET = re.compile(r"[\[\]{}]")
 
-_FIELD_BREAK = re.compile(r"[\r\n\x00]")
+_VERSION = re.compile(r"HTTP/([0-9])\.[0-9]")
+_FIELD = re.compile(
+    r"([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*([^\r\n\x00]*?)[ \t]*\r?\n"
+)  # RFC 9110 token
+_MAX_LINE = 65536
+_MAX_HEADERS = 100
 _LINGER_SECONDS = 2.0
 _LINGER_BYTES = 1 << 20
 
@@ -205,21 +210,53 @@ class StrictRequestHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def parse_request(self) -> bool:
-        if len(self.raw_requestline.split()) == 2:  # HTTP/0.9: no version, no headers, no status
-            self.command, self.request_version = "", self.default_request_version
-            self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        """Parse the request line and header block ourselves, strictly (no email parser).
+
+        Refused with 400: a request line that is not ``METHOD TARGET HTTP/1.x`` (HTTP/0.9
+        included), a header line that is not ``token ":" value`` (no colon, whitespace before
+        it, a folded continuation line), CR, LF or NUL inside a value, and a GET or HEAD that
+        announces a body; 505 for HTTP/2 and later; 431 for a header line over 64 KiB or more
+        than 100 header lines. A connection that ends inside the header block closes silently.
+        """
+        self.command, self.request_version = "", self.default_request_version
+        self.close_connection = True
+        self.requestline = line = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        words = line.split()
+        if len(words) != 3:
             raise BadRequest(HTTPStatus.BAD_REQUEST, "an HTTP/1.x request line is required")
-        if not super().parse_request():
-            return False
-        if getattr(self.headers, "defects", None) or any(
-            _FIELD_BREAK.search(str(value)) for value in self.headers.values()
-        ):  # a folded line (obs-fold), or CR, LF or NUL inside a field value (RFC 9110 5.5)
-            raise BadRequest(HTTPStatus.BAD_REQUEST, "malformed header block")
+        command, target, version = words
+        match = _VERSION.fullmatch(version)
+        if match is None:
+            raise BadRequest(HTTPStatus.BAD_REQUEST, f"bad request version {version[:20]!r}")
+        if match.group(1) != "1":
+            raise BadRequest(HTTPStatus.HTTP_VERSION_NOT_SUPPORTED, "HTTP/1.x only")
+        self.command, self.path, self.request_version = command, target, version
+        self.headers = headers = self.MessageClass()
+        for count in range(_MAX_HEADERS + 1):
+            raw = self.rfile.readline(_MAX_LINE + 1)
+            if len(raw) > _MAX_LINE:
+                raise BadRequest(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "header line too long")
+            if not raw.endswith(b"\n"):
+                raise ConnectionAbortedError("the connection ended inside the header block")
+            if raw in (b"\r\n", b"\n"):
+                break
+            if count == _MAX_HEADERS:
+                raise BadRequest(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "too many headers")
+            field = _FIELD.fullmatch(str(raw, "iso-8859-1"))
+            if field is None:  # CR, LF or NUL in a value (RFC 9110 5.5), or not a header line
+                raise BadRequest(HTTPStatus.BAD_REQUEST, "malformed header block")
+            headers[field.group(1)] = field.group(2)
+        connection = headers.get("Connection", "").lower()
+        self.close_connection = version == "HTTP/1.0" or connection == "close"
+        if connection == "keep-alive":
+            self.close_connection = False
         if self.command in ("GET", "HEAD") and (
-            "Transfer-Encoding" in self.headers
-            or self.headers.get_all("Content-Length", ["0"]) != ["0"]
+            "Transfer-Encoding" in headers or headers.get_all("Content-Length", ["0"]) != ["0"]
         ):
             raise BadRequest(HTTPStatus.BAD_REQUEST, f"a {self.command} request has no body")
+        expect = headers.get("Expect", "").lower()
+        if expect == "100-continue" and version != "HTTP/1.0":
+            return self.handle_expect_100()
         return True
 
     def do_PUT(self) -> None:
