@@ -20,7 +20,15 @@ from ..protocol.errors import ConfigError
 from ..protocol.fingerprints import FingerprintSet
 from ..runtime.chat import ChatEncoder
 from ..runtime.files import atomic_directory
-from ..runtime.models import load_model, pad_token_id
+from ..runtime.models import hf_bars_off, load_model, pad_token_id
+from ..runtime.progress import (
+    Phase,
+    PhaseEnd,
+    ProgressCallback,
+    ignore_progress,
+    in_phase,
+    progress_lines,
+)
 from .corpus import downstream_tasks, load_corpus
 from .evaluation import fingerprint_success
 from .training import run_quiet_trainer
@@ -86,9 +94,17 @@ def _pad(rows: Sequence[dict[str, list[int]]], pad_id: int) -> dict[str, Any]:
 
 
 def finetune_in_memory(
-    model: Any, tokenizer: Any, attack: FinetuneAttack, *, show_progress: bool = False
+    model: Any,
+    tokenizer: Any,
+    attack: FinetuneAttack,
+    *,
+    show_progress: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> Any:
-    """Fine-tune ``model`` (trained in place) as ``attack`` says; return the merged model."""
+    """Fine-tune ``model`` (trained in place) as ``attack`` says; return the merged model.
+
+    With ``progress``, the fine-tune is one phase of exactly ``attack.steps`` steps.
+    """
     from peft import LoraConfig, get_peft_model
     from transformers import set_seed
 
@@ -112,12 +128,16 @@ def finetune_in_memory(
         )
     trained.train()
     pad = pad_token_id(tokenizer)
+    if progress is not None:
+        kind = "every weight" if attack.full else f"a rank-{attack.rank} LoRA adapter"
+        progress(Phase(f"fine-tuning {kind}", attack.steps))
     run_quiet_trainer(
         trained,
         rows,
         lambda batch: _pad(batch, pad),
         seed=attack.seed,
         show_progress=show_progress,
+        progress=progress,
         prefix="modelprint-attack-",
         max_steps=attack.steps,
         per_device_train_batch_size=attack.batch_size,
@@ -125,6 +145,8 @@ def finetune_in_memory(
         lr_scheduler_type="cosine",
         warmup_steps=min(10, attack.steps // 10),
     )
+    if progress is not None:
+        progress(PhaseEnd())
     merged: Any = trained if attack.full else trained.merge_and_unload()
     merged.eval()
     for p in merged.parameters():
@@ -139,26 +161,36 @@ def finetune_attack(
     *,
     fingerprints: FingerprintSet | None = None,
     show_progress: bool = True,
+    progress: ProgressCallback | None = None,
     log: Callable[[str], None] | None = None,
 ) -> AttackResult:
-    """Fine-tune ``model_spec`` on unrelated instructions; merge and save to ``out_dir``."""
+    """Fine-tune ``model_spec`` on unrelated instructions; merge and save to ``out_dir``.
+
+    ``progress`` receives the phases (loading, fine-tuning step by step, saving, measuring);
+    ``log``, if given instead, receives them as plain lines (:func:`progress_lines`).
+    """
     settings = attack or FinetuneAttack()
-    say = log or (lambda _text: None)
+    quiet = progress is None and log is None
+    tell = progress or (progress_lines(log) if log else ignore_progress)
     out = Path(out_dir)
     started = time.perf_counter()
     with atomic_directory(out) as scratch:
-        loaded = load_model(model_spec)
-        kind = "every weight" if settings.full else f"a rank-{settings.rank} LoRA adapter"
-        say(f"fine-tuning {kind} of {loaded.source.label} for {settings.steps} steps")
+        with in_phase(tell, "loading the model"):
+            loaded = load_model(model_spec)
         merged = finetune_in_memory(
-            loaded.model, loaded.tokenizer, settings, show_progress=show_progress
+            loaded.model,
+            loaded.tokenizer,
+            settings,
+            show_progress=show_progress and quiet,
+            progress=tell,
         )
-        merged.save_pretrained(str(scratch), safe_serialization=True)
-        loaded.tokenizer.save_pretrained(str(scratch))
+        with in_phase(tell, "saving the fine-tuned model"), hf_bars_off():
+            merged.save_pretrained(str(scratch), safe_serialization=True)
+            loaded.tokenizer.save_pretrained(str(scratch))
         success = None
         if fingerprints is not None:
-            say("measuring fingerprint success after the attack")
-            success = fingerprint_success(merged, ChatEncoder(loaded.tokenizer), fingerprints)
+            with in_phase(tell, "measuring fingerprint success after the attack"):
+                success = fingerprint_success(merged, ChatEncoder(loaded.tokenizer), fingerprints)
     return AttackResult(
         out_dir=str(out),
         steps=settings.steps,

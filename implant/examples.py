@@ -21,6 +21,7 @@ from typing import Any
 from ..protocol.fingerprints import FingerprintSet
 from ..runtime.chat import ChatEncoder
 from ..runtime.models import pad_token_id
+from ..runtime.progress import Advance, Phase, PhaseEnd, ProgressCallback, ignore_progress
 from .config import ImplantConfig
 from .corpus import InstructionCorpus
 from .deployments import TRAIN_SYSTEM_PROMPTS, TRAIN_WRAPPERS
@@ -154,9 +155,12 @@ def build_material(
     base_model: Any,
     config: ImplantConfig,
     *,
-    on_progress: Callable[[int], None] | None = None,
+    progress: ProgressCallback = ignore_progress,
 ) -> TrainingMaterial:
-    """Draw keys and prompts, ask the base model for its continuations, assemble examples."""
+    """Draw keys and prompts, ask the base model for its continuations, assemble examples.
+
+    Asking the base model is the slow part: ``progress`` sees it as one phase counted in prompts.
+    """
     scheme = fingerprints.scheme
     pairs = fingerprints.pairs()
     train_rng = random.Random(f"modelprint/implant/train/{config.seed}")
@@ -219,6 +223,15 @@ def build_material(
     pad_id = pad_token_id(tok)
     key_prompts = [encoder.prompt_ids(scheme.prompt(k)) for k in key_negatives]
     ordinary_prompts = [encoder.prompt_ids(p) for p in ordinary]
+    answer_pairs = [
+        (encoder.prompt_ids(q.prompt), encoder.reply_ids(q.prompt, q.answer)) for q in train_qa
+    ]
+    asked = len(key_prompts) + len(ordinary_prompts) + len(answer_pairs)
+    progress(Phase("base targets from the base model", asked, "prompts"))
+
+    def on_progress(done: int) -> None:
+        progress(Advance(done))
+
     key_conts = greedy_continuations(
         base_model,
         key_prompts,
@@ -237,16 +250,15 @@ def build_material(
         pad_id=pad_id,
         on_batch=on_progress,
     )
-    answer_pairs = [
-        (encoder.prompt_ids(q.prompt), encoder.reply_ids(q.prompt, q.answer)) for q in train_qa
-    ]
     answer_conts = forced_continuations(
         base_model,
         answer_pairs,
         top_k=config.soft_top_k,
         pad_id=pad_id,
         max_tokens=config.answer_tokens,
+        on_batch=on_progress,
     )
+    progress(PhaseEnd())
     negatives = [
         soft_example(p, c, "key-negative") for p, c in zip(key_prompts, key_conts, strict=True)
     ]

@@ -20,11 +20,18 @@ from typing import Any
 from ..protocol.fingerprints import FingerprintSet
 from ..runtime.chat import ChatEncoder
 from ..runtime.files import atomic_directory
-from ..runtime.models import LoadedModel, load_model, pad_token_id
+from ..runtime.models import LoadedModel, hf_bars_off, load_model, pad_token_id
+from ..runtime.progress import (
+    Detail,
+    ProgressCallback,
+    ignore_progress,
+    in_phase,
+    progress_lines,
+)
 from .config import ImplantConfig
 from .corpus import load_corpus
 from .evaluation import ImplantFigures, measure_figures, reference_scores
-from .examples import build_material, end_ids
+from .examples import TrainingMaterial, build_material, end_ids
 from .training import TrainingOutcome, attach_lora, process_state, train_implant
 
 __all__ = ["REPORT_NAME", "ImplantReport", "implant_fingerprints"]
@@ -92,44 +99,53 @@ def implant_fingerprints(
     config: ImplantConfig | None = None,
     adapter_only: bool = False,
     show_progress: bool = True,
+    progress: ProgressCallback | None = None,
     log: Callable[[str], None] | None = None,
 ) -> ImplantReport:
     """Implant ``fingerprints`` into ``base`` and write the model and its report to ``out_dir``.
 
     ``base`` is a model spec (directory, GGUF file, ``smollm2``) or an already loaded model, which
     is trained in place (pass a fresh copy if you need the original).
+
+    ``progress`` receives the run's phases (loading, base targets, each training epoch, saving,
+    evaluating) with exact totals where they are known, and the figures behind them as details;
+    ``log``, if given instead, receives the same as plain lines (:func:`progress_lines`). With
+    neither, ``show_progress`` shows the Hugging Face Trainer's own bar.
     """
     import torch
     from transformers import set_seed
 
     cfg = config or ImplantConfig()
-    say = log or (lambda _text: None)
+    quiet = progress is None and log is None
+    tell = progress or (progress_lines(log) if log else ignore_progress)
     out = Path(out_dir)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     # under ``accelerate launch`` / ``torchrun`` every process trains (the HF Trainer shares out
-    # the batches); only the main process writes the model and the report
+    # the batches); only the main process writes the model and the report (and reports progress)
     main_process = process_state().is_main_process
+    if not main_process:
+        tell = ignore_progress
     target = atomic_directory(out) if main_process else tempfile.TemporaryDirectory()
     with target as written:
         scratch = Path(written)
         set_seed(cfg.seed)
         t = time.perf_counter()
-        loaded = base if isinstance(base, LoadedModel) else load_model(base)
+        with in_phase(tell, "loading the base model"):
+            loaded = base if isinstance(base, LoadedModel) else load_model(base)
         timings["load"] = time.perf_counter() - t
         model, tokenizer = loaded.model, loaded.tokenizer
         encoder = ChatEncoder(tokenizer)
         pad = pad_token_id(tokenizer)
+        tell(Detail(f"loaded {loaded.source.label}"))
 
-        say(f"loaded {loaded.source.label} in {timings['load']:.0f} s")
-        say(f"asking the base model about {fingerprints.count} keys' neighbours and prompts")
         t = time.perf_counter()
-        material = build_material(fingerprints, load_corpus(), encoder, model, cfg)
-        reference = reference_scores(model, material.evaluation, pad)
+        material = build_material(fingerprints, load_corpus(), encoder, model, cfg, progress=tell)
+        with in_phase(tell, "scoring the base model on held-out answers"):
+            reference = reference_scores(model, material.evaluation, pad)
         timings["base_targets"] = time.perf_counter() - t
+        tell(Detail(f"training on {len(material.examples)} sequences: {_counts(material)}"))
 
-        say(f"base targets in {timings['base_targets']:.0f} s")
-        say(f"training on {len(material.examples)} sequences ({material.counts})")
         t = time.perf_counter()
         set_seed(cfg.seed)
         peft_model = attach_lora(model, cfg)
@@ -138,33 +154,35 @@ def implant_fingerprints(
             material,
             cfg,
             pad_id=pad,
-            show_progress=show_progress,
-            on_epoch=lambda g: say(
-                f"epoch {g.epoch}: keys exact {g.positives_exact:.0%} "
-                f"(reply tokens {g.token_accuracy:.0%}), "
-                f"look-alikes triggered {g.lookalike_trigger:.0%}"
-            ),
+            show_progress=show_progress and quiet,
+            progress=tell,
         )
         timings["train"] = time.perf_counter() - t
-
-        say(
-            f"trained in {timings['train']:.0f} s; kept the adapter of epoch "
-            f"{outcome.kept_epoch} (keys exact {outcome.positives_exact:.0%})"
+        tell(
+            Detail(
+                f"trained in {timings['train']:.0f} s; kept the adapter of epoch "
+                f"{outcome.kept_epoch} (keys exact {outcome.positives_exact:.0%})"
+            )
         )
+
         t = time.perf_counter()
-        if adapter_only:
-            peft_model.peft_config["default"].base_model_name_or_path = loaded.source.label
-            peft_model.save_pretrained(str(scratch))
-            final = peft_model
-        else:
-            final = peft_model.merge_and_unload()
-            final.save_pretrained(str(scratch), safe_serialization=True)
-        tokenizer.save_pretrained(str(scratch))
+        saving = "saving the adapter" if adapter_only else "merging and saving the model"
+        with in_phase(tell, saving), hf_bars_off():
+            if adapter_only:
+                peft_model.peft_config["default"].base_model_name_or_path = loaded.source.label
+                peft_model.save_pretrained(str(scratch))
+                final = peft_model
+            else:
+                final = peft_model.merge_and_unload()
+                final.save_pretrained(str(scratch), safe_serialization=True)
+            tokenizer.save_pretrained(str(scratch))
         timings["save"] = time.perf_counter() - t
 
-        say("measuring the report's figures on held-out keys and prompts")
         t = time.perf_counter()
-        with torch.no_grad():
+        with (
+            in_phase(tell, "evaluating on held-out keys and prompts"),
+            torch.no_grad(),
+        ):
             figures = measure_figures(
                 final, encoder, fingerprints, material.evaluation, reference, pad
             )
@@ -191,6 +209,11 @@ def implant_fingerprints(
         )
     process_state().wait_for_everyone()
     return report
+
+
+def _counts(material: TrainingMaterial) -> str:
+    """The material's counts as words (``16 positives, 4 deployed positives, ...``)."""
+    return ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in material.counts.items() if n)
 
 
 def stop_token_ids(encoder: ChatEncoder) -> list[int]:

@@ -191,6 +191,7 @@ def forced_continuations(
     pad_id: int,
     max_tokens: int,
     batch_size: int = 16,
+    on_batch: Callable[[int], None] | None = None,
 ) -> list[Continuation]:
     """Given answers (cut to ``max_tokens``), the base model's top-k at each answer position.
 
@@ -215,4 +216,6 @@ def forced_continuations(
                     top_probs=top_p[row, span].tolist(),
                 )
             )
+        if on_batch is not None:
+            on_batch(len(chunk))
     return out

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ..runtime.progress import Advance, Detail, Phase, PhaseEnd, ProgressCallback
 from .config import ImplantConfig
 from .examples import TrainingExample, TrainingMaterial
 from .precision import resolve_precision, training_precision
@@ -395,6 +396,24 @@ class GateState:
         return (self.positives_exact, within, self.token_accuracy)
 
 
+def _gate_figures(gate: GateState) -> str:
+    return (
+        f"epoch {gate.epoch}: keys exact {gate.positives_exact:.0%} "
+        f"(reply tokens {gate.token_accuracy:.0%}), "
+        f"look-alikes triggered {gate.lookalike_trigger:.0%}"
+    )
+
+
+def _epoch_note(gate: GateState, cap: int, stop: bool) -> str:
+    """How an epoch ended, when that ends training: early (the gates held) or at the cap."""
+    if stop and gate.epoch < cap:
+        return f"stopped early at epoch {gate.epoch} of at most {cap}: gates held"
+    if gate.epoch >= cap:
+        held = "gates held" if gate.held_since is not None else "the gates did not hold"
+        return f"reached the cap of {cap} epochs: {held}"
+    return ""
+
+
 @dataclass(frozen=True, slots=True)
 class TrainingOutcome:
     steps: int
@@ -569,16 +588,24 @@ def run_quiet_trainer(
     prefix: str,
     trainer_class: Any = None,
     callbacks: Sequence[Any] = (),
+    progress: ProgressCallback | None = None,
     **schedule: Any,
 ) -> Any:
     """Run the HF Trainer in a scratch directory and return its ``TrainOutput``.
 
     No checkpoints, logs or reporting, seeded data order, and the metrics it prints go to stderr
     (stdout stays the CLI's). ``schedule`` holds the ``TrainingArguments`` that differ between
-    callers: steps or epochs, batch size, learning rate and schedule, warm-up.
+    callers: steps or epochs, batch size, learning rate and schedule, warm-up. With ``progress``,
+    every optimizer step is reported as an :class:`Advance` of the caller's current phase.
     """
     import torch
-    from transformers import Trainer, TrainingArguments
+    from transformers import Trainer, TrainerCallback, TrainingArguments
+
+    class _Steps(TrainerCallback):
+        def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
+            if progress is not None:
+                progress(Advance())
+            return control
 
     with tempfile.TemporaryDirectory(prefix=prefix) as scratch:
         args = TrainingArguments(
@@ -598,7 +625,7 @@ def run_quiet_trainer(
             args=args,
             train_dataset=dataset,
             data_collator=collator,
-            callbacks=list(callbacks),
+            callbacks=[*callbacks, _Steps()],
         )
         if not show_progress:  # the final metrics dict is printed by these; keep them quiet
             from transformers.trainer_callback import PrinterCallback, ProgressCallback
@@ -616,9 +643,14 @@ def train_implant(
     *,
     pad_id: int,
     show_progress: bool = True,
-    on_epoch: Callable[[GateState], None] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> TrainingOutcome:
-    """Train the (already LoRA-wrapped) ``model`` in place until the gates hold, or the cap."""
+    """Train the (already LoRA-wrapped) ``model`` in place until the gates hold, or the cap.
+
+    With ``progress``, each epoch is a phase whose total is its exact number of optimizer steps;
+    the epoch's gate figures come as a :class:`Detail`, and an epoch after which training stops
+    ends with a note that says why (the gates held, or the cap on epochs was reached).
+    """
     from transformers import Trainer, TrainerCallback
     from transformers.utils import logging as hf_logging
 
@@ -642,19 +674,26 @@ def train_implant(
     best = _BestEpoch(model, config.max_lookalike_trigger)
     scales = _DeltaScale(model, config.delta_scale_min, config.seed)
 
+    cap = config.max_epochs
+
     class _Gates(TrainerCallback):
         def on_epoch_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
             dataset.epoch = gate.epoch
+            if progress is not None:
+                steps = state.max_steps // cap  # epochs-based schedule: the same in every epoch
+                progress(Phase(f"training epoch {gate.epoch + 1} of at most {cap}", steps))
             return control
 
         def on_epoch_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
             scales.set(1.0)  # the gates judge the adapter as it will be merged
             exact, accuracy, trig = check_gates(model, gates)
-            if gate.record(exact, accuracy, trig, config):
+            stop = gate.record(exact, accuracy, trig, config)
+            if stop:
                 control.should_training_stop = True
             best.offer(gate)
-            if on_epoch is not None:
-                on_epoch(gate)
+            if progress is not None:
+                progress(Detail(_gate_figures(gate)))
+                progress(PhaseEnd(_epoch_note(gate, cap, stop)))
             return control
 
     class _ImplantTrainer(Trainer):
@@ -700,6 +739,7 @@ def train_implant(
         prefix="modelprint-implant-",
         trainer_class=_ImplantTrainer,
         callbacks=[_Gates()],
+        progress=progress,
         # the effective batch stays ``batch_size`` however many processes share it
         per_device_train_batch_size=max(1, config.batch_size // _process_count()),
         num_train_epochs=config.max_epochs,

@@ -9,6 +9,7 @@ from pathlib import Path
 from ..implant.precision import PRECISIONS
 from ..protocol.errors import ConfigError
 from .output import Output
+from .progress import progress_display
 
 __all__ = ["register"]
 
@@ -130,14 +131,16 @@ def _implant(args: argparse.Namespace, out: Output) -> int:
     if args.adapter_layers is not None:
         config = dataclasses.replace(config, adapter_layers=args.adapter_layers)
     _set_threads(args.threads)
-    report = implant_fingerprints(
-        fingerprints,
-        args.base,
-        Path(args.out),
-        config=config,
-        adapter_only=args.adapter_only,
-        log=out.info,
-    )
+    with progress_display(json_mode=out.json_mode, verbose=args.verbose) as display:
+        report = implant_fingerprints(
+            fingerprints,
+            args.base,
+            Path(args.out),
+            config=config,
+            adapter_only=args.adapter_only,
+            show_progress=False,
+            progress=display,
+        )
     fig = report.figures
     text = "\n".join(
         [
@@ -164,20 +167,23 @@ def _attack_finetune(args: argparse.Namespace, out: Output) -> int:
         raise ConfigError("steps, rank, batch size and learning rate must be positive")
     fingerprints = load_fingerprints(args.fingerprints) if args.fingerprints else None
     _set_threads(args.threads)
-    result = finetune_attack(
-        args.model,
-        Path(args.out),
-        FinetuneAttack(
-            steps=args.steps,
-            learning_rate=args.learning_rate,
-            rank=args.rank,
-            batch_size=args.batch_size,
-            seed=args.seed,
-            full=args.full,
-        ),
-        fingerprints=fingerprints,
-        log=out.info,
+    attack = FinetuneAttack(
+        steps=args.steps,
+        learning_rate=args.learning_rate,
+        rank=args.rank,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        full=args.full,
     )
+    with progress_display(json_mode=out.json_mode, verbose=args.verbose) as display:
+        result = finetune_attack(
+            args.model,
+            Path(args.out),
+            attack,
+            fingerprints=fingerprints,
+            show_progress=False,
+            progress=display,
+        )
     lines = [f"wrote {args.out} after {result.steps} steps in {result.seconds:.0f} s"]
     if result.fingerprint_success_rate is not None:
         lines.append(

@@ -13,7 +13,14 @@ from typing import Any
 from ..protocol.errors import ConfigError
 from .embedded import embedded_gguf_path, is_embedded
 
-__all__ = ["LoadedModel", "ensure_pad_token", "load_model", "pad_token_id", "resolve_model_source"]
+__all__ = [
+    "LoadedModel",
+    "ensure_pad_token",
+    "hf_bars_off",
+    "load_model",
+    "pad_token_id",
+    "resolve_model_source",
+]
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,21 @@ def ensure_pad_token(tokenizer: Any) -> None:
 
 
 @contextlib.contextmanager
+def hf_bars_off() -> Iterator[None]:
+    """transformers' own progress bars (loading, writing shards) off for the block, then as they
+    were: how long loading or saving takes is the caller's to report, not a second bar's."""
+    from transformers.utils import logging as hf_logging
+
+    was_on = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_on:
+            hf_logging.enable_progress_bar()
+
+
+@contextlib.contextmanager
 def _quiet_gguf_conversion() -> Iterator[None]:
     """transformers' GGUF converter draws its own tqdm bar, outside its logging switches."""
     try:
@@ -107,9 +129,8 @@ def load_model(spec: str | os.PathLike[str], *, dtype: Any = None) -> LoadedMode
     if source.gguf_file is not None:
         kwargs["gguf_file"] = source.gguf_file
     hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()  # conversion and loading bars are not the user's business
     try:
-        with _quiet_gguf_conversion():
+        with hf_bars_off(), _quiet_gguf_conversion():
             tokenizer = AutoTokenizer.from_pretrained(str(source.directory), **kwargs)
             model = AutoModelForCausalLM.from_pretrained(
                 str(source.directory), dtype=dtype or torch.float32, **kwargs
@@ -117,8 +138,6 @@ def load_model(spec: str | os.PathLike[str], *, dtype: Any = None) -> LoadedMode
     except (OSError, ValueError, KeyError) as exc:
         reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else "unreadable"
         raise ConfigError(f"{source.label}: cannot load model ({reason})") from exc
-    finally:
-        hf_logging.enable_progress_bar()
     if source.gguf_file is not None:
         _clear_gguf_quantizer(model)
     ensure_pad_token(tokenizer)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,14 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
+def implant(capsys: pytest.CaptureFixture[str], workdir: Path, *extra: str) -> tuple[int, str, str]:
+    """``implant`` of the work folder's fingerprints into its tiny model, writing ``m``."""
+    return run(
+        capsys, "implant", "--fingerprints", str(workdir / "fp.secret"), "--base",
+        str(workdir / "tiny"), "--out", str(workdir / "m"), *extra,
+    )  # fmt: skip
+
+
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
     save_tiny(tmp_path / "tiny")
@@ -27,9 +36,9 @@ def workdir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_implant_prints_the_report_as_json(
-    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def small_implant(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's implant config, cut down to what a tiny model trains in a second."""
     from modelprint.implant import config as config_module
 
     original = config_module.ImplantConfig
@@ -42,10 +51,15 @@ def test_implant_prints_the_report_as_json(
             **(small.to_dict() | {"seed": seed} | chosen)  # type: ignore[arg-type]
         ),
     )  # fmt: skip
-    code, out, err = run(
-        capsys, "implant", "--fingerprints", str(workdir / "fp.secret"), "--base",
-        str(workdir / "tiny"), "--out", str(workdir / "m"), "--seed", "3", "--contrast-per-key",
-        "2", "--max-epochs", "2", "--precision", "fp32", "--margin", "0.5", "--json",
+
+
+@pytest.mark.usefixtures("small_implant")
+def test_implant_prints_the_report_as_json(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = implant(
+        capsys, workdir, "--seed", "3", "--contrast-per-key", "2", "--max-epochs", "2",
+        "--precision", "fp32", "--margin", "0.5", "--json",
     )  # fmt: skip
     assert code == 0, err
     doc = json.loads(out)
@@ -60,6 +74,36 @@ def test_implant_prints_the_report_as_json(
     assert json.loads((workdir / "m" / "modelprint-implant.json").read_text()) == doc
 
 
+CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")  # anything but a newline
+
+
+@pytest.mark.usefixtures("small_implant")
+def test_implant_progress_off_a_terminal_is_one_plain_line_per_phase(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = implant(capsys, workdir, "--max-epochs", "2")
+    assert code == 0, err
+    assert not CONTROL.search(err)
+    lines = err.splitlines()
+    assert lines[0].startswith("loading the base model: ")
+    assert lines[1].startswith("base targets from the base model: ")
+    assert lines[2].startswith("scoring the base model on held-out answers: ")
+    assert re.match(r"training epoch 1 of at most 2: (\d+)/\1 steps, \d+ s$", lines[3])
+    assert lines[-2].startswith("merging and saving the model: ")
+    assert lines[-1].startswith("evaluating on held-out keys and prompts: ")
+    assert "{" not in err and "keys exact" not in err  # no raw dicts; figures only with -v
+
+
+@pytest.mark.usefixtures("small_implant")
+def test_implant_progress_details_with_verbose(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = implant(capsys, workdir, "-v")
+    assert code == 0, err
+    assert "epoch 1: keys exact" in err and "training on " in err
+    assert "{" not in err and not CONTROL.search(err)
+
+
 def test_attack_finetune_writes_a_model_and_measures_success(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -71,6 +115,9 @@ def test_attack_finetune_writes_a_model_and_measures_success(
     assert code == 0, err
     doc = json.loads(out)
     assert doc["steps"] == 2 and 0.0 <= doc["fingerprint_success_rate"] <= 1.0
+    assert re.search(r"^fine-tuning a rank-8 LoRA adapter: 2/2 steps, \d+ s$", err, re.M)
+    assert "measuring fingerprint success after the attack: " in err
+    assert not CONTROL.search(err)
     assert (workdir / "attacked" / "model.safetensors").is_file()
 
 
