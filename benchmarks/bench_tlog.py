@@ -166,10 +166,34 @@ def proof_verification(size: int) -> tuple[float, float, float]:
     return statistics.median(plain) * 1e6, statistics.median(signed) * 1e6, build
 
 
+Ack = tuple[bytes, int, int, list[bytes], bytes]
+"""An acknowledged entry: (entry, index, its checkpoint's size, inclusion proof, that root)."""
+
+
+def unproven(log: LogProcess, acks: list[Ack]) -> tuple[Checkpoint, int]:
+    """The log's signed final checkpoint, and how many of ``acks`` it does not prove: each ack's
+    proof must verify against its own checkpoint, which the final tree (recomputed from the log's
+    tiles) must consistently extend, with the entry at the acknowledged index."""
+    with LogClient(log.url) as client:
+        final, _ = client.checkpoint(load_log_key(log.pub).verifiers_for(log.origin))
+        tiles = TileHasher(client.tile, final.size)
+        bad = 0
+        for entry, index, size, proof, root in acks:
+            try:
+                verify_inclusion(leaf_hash(entry), index, size, proof, root)
+                consistency = consistency_proof(tiles.hash_range, size, final.size)
+                verify_consistency(size, final.size, root, final.root, consistency)
+                path = inclusion_proof(tiles.hash_range, index, final.size)
+                verify_inclusion(leaf_hash(entry), index, final.size, path, final.root)
+            except (ProofError, LogError, TransportError):
+                bad += 1
+    return final, bad
+
+
 def load_run(log: LogProcess, clients: int, per_client: int) -> dict[str, object]:
     """``clients`` x ``per_client`` submissions; then check every one against the final state."""
     entries = Entries()
-    acks: list[tuple[bytes, int, int, list[bytes], bytes]] = []
+    acks: list[Ack] = []
     statuses: dict[int, int] = {}
     lock = threading.Lock()
 
@@ -195,20 +219,7 @@ def load_run(log: LogProcess, clients: int, per_client: int) -> dict[str, object
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - start
-    with LogClient(log.url) as client:
-        key = load_log_key(log.pub)
-        final, _ = client.checkpoint(key.verifiers_for(log.origin))
-        tiles = TileHasher(client.tile, final.size)
-        bad = 0
-        for entry, index, size, proof, root in acks:
-            try:
-                verify_inclusion(leaf_hash(entry), index, size, proof, root)
-                consistency = consistency_proof(tiles.hash_range, size, final.size)
-                verify_consistency(size, final.size, root, final.root, consistency)
-                path = inclusion_proof(tiles.hash_range, index, final.size)
-                verify_inclusion(leaf_hash(entry), index, final.size, path, final.root)
-            except Exception:
-                bad += 1
+    final, bad = unproven(log, acks)
     indices = sorted(a[1] for a in acks)
     return {
         "submitted": clients * per_client,
@@ -224,7 +235,7 @@ def load_run(log: LogProcess, clients: int, per_client: int) -> dict[str, object
 def kill_run(log: LogProcess, clients: int, per_client: int) -> dict[str, object]:
     """Submit from ``clients`` threads, SIGKILL the log after about a third, restart, check."""
     entries = Entries()
-    acks: list[tuple[bytes, int, int, list[bytes], bytes]] = []
+    acks: list[Ack] = []
     failed = [0]
     lock = threading.Lock()
     target = clients * per_client // 3
@@ -256,21 +267,7 @@ def kill_run(log: LogProcess, clients: int, per_client: int) -> dict[str, object
     for t in threads:
         t.join()
     log.start()
-    with LogClient(log.url) as client:
-        final, _ = client.checkpoint(load_log_key(log.pub).verifiers_for(log.origin))
-        tiles = TileHasher(client.tile, final.size)
-        bad = 0
-        for entry, index, size, proof, root in acks:
-            try:
-                verify_inclusion(leaf_hash(entry), index, size, proof, root)
-                verify_consistency(
-                    size, final.size, root, final.root,
-                    consistency_proof(tiles.hash_range, size, final.size),
-                )  # fmt: skip
-                path = inclusion_proof(tiles.hash_range, index, final.size)
-                verify_inclusion(leaf_hash(entry), index, final.size, path, final.root)
-            except (ProofError, LogError, TransportError):
-                bad += 1
+    final, bad = unproven(log, acks)
     return {
         "acknowledged_before_kill": acked_at_kill,
         "acknowledged": len(acks),

@@ -7,6 +7,8 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -258,3 +260,42 @@ def test_client_rejects_a_batch_reply_that_does_not_prove_every_entry() -> None:
         with client, pytest.raises((LogError, TransportError)):
             client.submit_entries([_entry(1), _entry(2)], verifiers=[signer.verifier()])
             pytest.fail(why)
+
+
+def test_sequencer_commits_each_request_whole_and_groups_concurrent_ones(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from modelprint.commit.tlog_store import AppendResult, LogStore, Sequencer
+    from modelprint.protocol.checkpoint import NoteSigner
+
+    store = LogStore(
+        tmp_path / "log.sqlite", NoteSigner("seq.test/log", Ed25519PrivateKey.generate())
+    )
+    sequencer = Sequencer(store, max_batch=64)
+    replies: list[list[AppendResult]] = []
+
+    def submit(w: int) -> None:
+        for j in range(5):
+            batch = [_entry(10_000 * w + 100 * j + k) for k in range(1 + (w + j) % 40)]
+            replies.append(sequencer.submit_many(batch))
+
+    threads = [threading.Thread(target=submit, args=(w,)) for w in range(8)]
+    with store._lock:  # hold the writer inside its first commit while the others queue up
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + 30
+        while sequencer._queue.qsize() < 7 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    for t in threads:
+        t.join(timeout=120)
+    sequencer.close()
+    try:
+        indices = sorted(r.index for reply in replies for r in reply)
+        assert indices == list(range(len(indices))) and len(replies) == 40
+        for reply in replies:  # one checkpoint per request, its entries side by side
+            assert len({r.checkpoint for r in reply}) == 1
+            assert [r.index for r in reply] == list(range(reply[0].index, reply[-1].index + 1))
+        sizes = Counter(reply[0].checkpoint.size for reply in replies)
+        assert max(sizes.values()) >= 7  # the requests queued behind one commit went in the next
+    finally:
+        store.close()
