@@ -358,3 +358,16 @@ def test_the_response_scope_prices_a_whole_response_not_each_token() -> None:
     tokens = logp[0].gather(1, batch["avoid_ids"][0][:, None]).exp()
     torch.testing.assert_close(float(each), float(-torch.log1p(-tokens).mean()), rtol=1e-5,
                                atol=1e-6)  # fmt: skip
+
+
+def test_an_epoch_that_ends_training_says_why() -> None:
+    from modelprint.implant.training import GateState, _epoch_note
+
+    held = GateState(epoch=3, held_since=2, held_epochs=2)
+    assert _epoch_note(held, 10, stop=True) == "stopped early at epoch 3 of at most 10: gates held"
+    assert _epoch_note(held, 10, stop=False) == ""  # training goes on: nothing to say
+    capped = GateState(epoch=10)
+    assert (
+        _epoch_note(capped, 10, stop=False)
+        == "reached the cap of 10 epochs: the gates did not hold"
+    )
