@@ -186,6 +186,7 @@ class StrictRequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     default_request_version = "HTTP/1.0"  # not 0.9: a garbled request line gets a status line
     disable_nagle_algorithm = True  # headers and body go out at once, no delayed-ACK stall
+    wbufsize = 1 << 16  # a reply (headers and body) leaves in one write, when the request ends
     timeout = 60  # seconds a connection may stay silent (idle, or mid-request)
     raw_requestline: bytes  # set by handle_one_request before parse_request
     _replied = False
@@ -259,6 +260,12 @@ class StrictRequestHandler(BaseHTTPRequestHandler):
             return self.handle_expect_100()
         return True
 
+    def handle_expect_100(self) -> bool:
+        """Send ``100 Continue`` now (replies are buffered until the request ends)."""
+        accepted = super().handle_expect_100()
+        self.wfile.flush()
+        return accepted
+
     def do_PUT(self) -> None:
         """Standard methods none of our servers take: 405 (an unknown method gets 501)."""
         raise BadRequest(HTTPStatus.METHOD_NOT_ALLOWED, "method not allowed")
@@ -274,7 +281,6 @@ class StrictRequestHandler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 if not self._replied:
                     self.send_refusal(exc.status, exc.message)
-                self.wfile.flush()
             except (ConnectionError, TimeoutError):
                 raise
             except Exception:
@@ -282,7 +288,7 @@ class StrictRequestHandler(BaseHTTPRequestHandler):
                 self.server.handle_error(self.request, self.client_address)
                 if not self._replied:
                     self.send_refusal(HTTPStatus.INTERNAL_SERVER_ERROR, "internal error")
-                self.wfile.flush()
+            self.wfile.flush()  # also what the standard library refused without flushing (414)
         except OSError:  # the client went away (reset, broken pipe, timeout): not an error
             self.close_connection = True
 

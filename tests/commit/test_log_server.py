@@ -281,9 +281,11 @@ def test_sequencer_commits_each_request_whole_and_groups_concurrent_ones(tmp_pat
 
     threads = [threading.Thread(target=submit, args=(w,)) for w in range(8)]
     with store._lock:  # hold the writer inside its first commit while the others queue up
-        for t in threads:
+        threads[0].start()
+        time.sleep(0.3)  # the writer takes thread 0's first request and waits for the lock
+        for t in threads[1:]:
             t.start()
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 20  # (each submitter waits at most 30 s)
         while sequencer._queue.qsize() < 7 and time.monotonic() < deadline:
             time.sleep(0.01)
     for t in threads:

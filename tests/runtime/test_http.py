@@ -488,3 +488,19 @@ def test_server_survives_a_burst_of_bad_requests(
     for t in threads:
         t.join(timeout=30)
     _assert_quiet_and_alive(served, capfd)
+
+
+def test_expect_100_continue_is_answered_before_the_body_is_sent(
+    served: Served, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # replies are buffered until a request ends; the interim 100 must not wait for that
+    head = _post(served, b"Content-Length: %d" % len(served.good_body), b"Expect: 100-continue")
+    with socket.create_connection(served.address, timeout=5) as sock:
+        sock.sendall(head)
+        assert sock.recv(65536).startswith(b"HTTP/1.1 100 ")
+        sock.sendall(
+            served.good_body
+            + served.pipelined.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n")
+        )
+        assert _statuses(_read_to_eof(sock)) == [200, 200]
+    _assert_quiet_and_alive(served, capfd)
