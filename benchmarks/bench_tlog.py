@@ -23,6 +23,7 @@ Each throughput figure is the median of three rounds. The machine is printed fir
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import random
 import statistics
@@ -78,24 +79,39 @@ class Entries:
 
 
 def http_appends(
-    log: LogProcess, entries: Entries, clients: int, per_client: int, batch: int = 1
+    log: LogProcess,
+    entries: Entries,
+    clients: int,
+    per_client: int,
+    batch: int = 1,
+    *,
+    lean: bool = False,
 ) -> float:
     """Durable appends per second with ``clients`` concurrent HTTP submitters, each sending
-    ``batch`` entries per request (1: ``/add``, more: ``/add-batch``)."""
+    ``batch`` entries per request (1: ``/add``, more: ``/add-batch``) on one keep-alive
+    connection: an httpx client, or with ``lean`` the standard library's ``http.client`` (less
+    of the two shared cores spent on the benchmark's own side)."""
     errors: list[BaseException] = []
     barrier = threading.Barrier(clients + 1)
+    path = "/add" if batch == 1 else "/add-batch"
 
     def worker() -> None:
-        with httpx.Client(timeout=60) as http:
+        host, port = log.url.removeprefix("http://").rsplit(":", 1)
+        conn = http.client.HTTPConnection(host, int(port), timeout=60)
+        with httpx.Client(timeout=60) as session:
             barrier.wait()
             for _ in range(per_client // batch):
-                if batch == 1:
-                    r = http.post(f"{log.url}/add", content=entries.next())
+                body = b"".join(entries.next() for _ in range(batch))
+                if lean:
+                    conn.request("POST", path, body)
+                    reply = conn.getresponse()
+                    reply.read()
+                    status = reply.status
                 else:
-                    body = b"".join(entries.next() for _ in range(batch))
-                    r = http.post(f"{log.url}/add-batch", content=body)
-                if r.status_code != 200:
-                    errors.append(RuntimeError(f"HTTP {r.status_code}"))
+                    status = session.post(f"{log.url}{path}", content=body).status_code
+                if status != 200:
+                    errors.append(RuntimeError(f"HTTP {status}"))
+        conn.close()
 
     threads = [threading.Thread(target=worker) for _ in range(clients)]
     for t in threads:
@@ -286,14 +302,18 @@ def appends_figures(folder: Path, scale: float) -> None:
     log = start_log(folder / "log", origin="bench.test/log")
     try:
         http_appends(log, entries, 1, 20)  # warm up
-        for clients, per_client, batch in (
-            (1, int(400 * scale), 1),
-            (8, int(400 * scale), 1),
-            (1, int(6400 * scale), 64),
-            (8, int(3200 * scale), 64),
+        for clients, per_client, batch, lean in (
+            (1, int(400 * scale), 1, False),
+            (8, int(400 * scale), 1, False),
+            (8, int(400 * scale), 1, True),
+            (1, int(6400 * scale), 64, False),
+            (8, int(3200 * scale), 64, False),
         ):
-            rates = [http_appends(log, entries, clients, per_client, batch) for _ in range(3)]
+            rates = [
+                http_appends(log, entries, clients, per_client, batch, lean=lean) for _ in range(3)
+            ]
             how = "/add, 1 entry a request" if batch == 1 else f"/add-batch, {batch} a request"
+            how += ", http.client" if lean else ", httpx"
             print(
                 f"appends/s over HTTP, durable, {clients} client(s), {how}: median "
                 f"{statistics.median(rates):,.0f} (rounds {', '.join(f'{r:,.0f}' for r in rates)};"
