@@ -16,6 +16,7 @@ from ..protocol.times import iso
 from ..runtime.documents import load_bundle, load_grant
 from ..runtime.files import write_atomic
 from .inspect import DESCRIBERS, Description
+from .log import evidence_flags
 from .output import Output
 
 __all__ = ["parse_terms", "register"]
@@ -137,16 +138,7 @@ def register(
     p.add_argument("--grant", required=True, type=Path, help="the grant to revoke (G.grant)")
     p.add_argument("--reason", default="revoked by the grantor", help="why (1..1024 characters)")
     p.add_argument("--out", required=True, type=Path, help="revocation file to write")
-    p.add_argument("--log", metavar="URL", help="submit to this transparency log")
-    p.add_argument("--tsa", metavar="URL", help="get an RFC 3161 timestamp from this TSA")
-    p.add_argument(
-        "--trust-log",
-        action="append",
-        default=[],
-        type=Path,
-        metavar="LOG.pub",
-        help="refuse a log answer that does not hold under this key",
-    )
+    evidence_flags(p)
     p.add_argument("--time", help="claimed time (ISO 8601; default now; never evidence)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_revoke)

@@ -124,6 +124,21 @@ def _newest_proof(bundle: Bundle, url: str) -> LogProof:
     return (mine or proofs)[-1]
 
 
+def evidence_flags(p: argparse.ArgumentParser) -> None:
+    """``--log``, ``--tsa`` and ``--trust-log``: where a signed record gets its time evidence
+    (``publish``, ``revoke``), and the pin its new log proof is checked against."""
+    p.add_argument("--log", metavar="URL", help="the transparency log to submit it to")
+    p.add_argument("--tsa", metavar="URL", help="the RFC 3161 TSA to get a timestamp from")
+    p.add_argument(
+        "--trust-log",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="LOG.pub",
+        help="check the log's new proof against this pinned key (C2SP vkey or PEM); repeatable",
+    )
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     log = sub.add_parser("log", help="run a transparency log (keygen, serve)")
     log_sub = log.add_subparsers(dest="log_command", metavar="COMMAND", parser_class=type(log))
@@ -157,16 +172,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "publish", help="add time evidence to a bundle: a transparency log entry, a timestamp"
     )
     p.add_argument("bundle", type=Path, metavar="M.bundle", help="the bundle (updated in place)")
-    p.add_argument("--log", metavar="URL", help="the transparency log to submit it to")
-    p.add_argument("--tsa", metavar="URL", help="the RFC 3161 TSA to get a timestamp from")
-    p.add_argument(
-        "--trust-log",
-        action="append",
-        default=[],
-        type=Path,
-        metavar="LOG.pub",
-        help="check the log's new proof against this pinned key (C2SP vkey or PEM); repeatable",
-    )
+    evidence_flags(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_publish)
 
