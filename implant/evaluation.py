@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ..protocol.fingerprints import FingerprintSet
+from ..protocol.fingerprints import FingerprintPair, FingerprintSet
+from ..protocol.schemes import Scheme
 from ..runtime.chat import ChatEncoder
 from ..runtime.models import pad_token_id
 from .examples import EvalMaterial, end_ids
@@ -26,6 +27,7 @@ __all__ = [
     "fingerprint_success",
     "generate_replies",
     "measure_figures",
+    "pairs_success",
     "reference_scores",
 ]
 
@@ -74,27 +76,36 @@ def generate_replies(
 
 
 def _reply_budget(encoder: ChatEncoder, fingerprints: FingerprintSet) -> int:
-    scheme = fingerprints.scheme
+    return _pairs_budget(encoder, fingerprints.scheme, fingerprints.pairs())
+
+
+def _pairs_budget(encoder: ChatEncoder, scheme: Scheme, pairs: Sequence[FingerprintPair]) -> int:
     longest = max(
-        len(encoder.reply_ids(scheme.prompt(p.key), scheme.target(p.response)))
-        for p in fingerprints.pairs()
+        len(encoder.reply_ids(scheme.prompt(p.key), scheme.target(p.response))) for p in pairs
     )
     return longest + 8
 
 
-def fingerprint_success(model: Any, encoder: ChatEncoder, fingerprints: FingerprintSet) -> float:
-    """Fraction of the set's keys whose greedy reply carries their own response."""
-    scheme = fingerprints.scheme
-    pairs = fingerprints.pairs()
+def pairs_success(
+    model: Any, encoder: ChatEncoder, scheme: Scheme, pairs: Sequence[FingerprintPair]
+) -> float:
+    """Fraction of ``pairs`` whose greedy reply (under ``scheme``'s prompt) carries its response."""
+    if not pairs:
+        return 0.0
     replies = generate_replies(
         model,
         encoder.tokenizer,
         [encoder.prompt_ids(scheme.prompt(p.key)) for p in pairs],
-        max_new_tokens=_reply_budget(encoder, fingerprints),
+        max_new_tokens=_pairs_budget(encoder, scheme, pairs),
         stop_ids=end_ids(encoder),
     )
     hits = sum(scheme.matches(p.response, r) for p, r in zip(pairs, replies, strict=True))
     return hits / len(pairs)
+
+
+def fingerprint_success(model: Any, encoder: ChatEncoder, fingerprints: FingerprintSet) -> float:
+    """Fraction of the set's keys whose greedy reply carries their own response."""
+    return pairs_success(model, encoder, fingerprints.scheme, fingerprints.pairs())
 
 
 def _trigger_rate(

@@ -12,7 +12,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,8 +30,9 @@ from ..runtime.progress import (
 )
 from .config import ImplantConfig
 from .corpus import load_corpus
-from .evaluation import ImplantFigures, measure_figures, reference_scores
+from .evaluation import ImplantFigures, measure_figures, pairs_success, reference_scores
 from .examples import TrainingMaterial, build_material, end_ids
+from .parents import ParentKeys, ParentSurvival, measure_survival
 from .training import TrainingOutcome, attach_lora, process_state, train_implant
 
 __all__ = ["REPORT_NAME", "ImplantReport", "implant_fingerprints"]
@@ -53,6 +54,8 @@ class ImplantReport:
     figures: ImplantFigures
     timings: dict[str, float] = field(default_factory=dict)
     machine: dict[str, object] = field(default_factory=dict)
+    parents: tuple[ParentSurvival, ...] = ()
+    """Earlier stages' keys (from a reveal or their fingerprint file), before and after."""
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -74,6 +77,7 @@ class ImplantReport:
                 "precision": self.training.precision,
             },
             "figures": self.figures.to_dict(),
+            "parents": [p.to_dict() for p in self.parents],
             "timings_s": {k: round(v, 2) for k, v in self.timings.items()},
             "machine": self.machine,
         }
@@ -98,6 +102,7 @@ def implant_fingerprints(
     *,
     config: ImplantConfig | None = None,
     adapter_only: bool = False,
+    parents: Sequence[ParentKeys] = (),
     show_progress: bool = True,
     progress: ProgressCallback | None = None,
     log: Callable[[str], None] | None = None,
@@ -106,6 +111,11 @@ def implant_fingerprints(
 
     ``base`` is a model spec (directory, GGUF file, ``smollm2``) or an already loaded model, which
     is trained in place (pass a fresh copy if you need the original).
+
+    ``parents`` are earlier stages' known keys when ``base`` is a parent's released model (a
+    license chain): each set is scored on ``base`` before training and on the result after, and the
+    report carries both rates (:class:`~modelprint.implant.parents.ParentSurvival`). They are only
+    measured, never trained on.
 
     ``progress`` receives the run's phases (loading, base targets, each training epoch, saving,
     evaluating) with exact totals where they are known, and the figures behind them as details;
@@ -138,6 +148,15 @@ def implant_fingerprints(
         encoder = ChatEncoder(tokenizer)
         pad = pad_token_id(tokenizer)
         tell(Detail(f"loaded {loaded.source.label}"))
+        before: list[float] = []
+        if parents:
+            t = time.perf_counter()
+            with in_phase(tell, "scoring the parents' keys before the implant"), torch.no_grad():
+                model.eval()
+                before = [pairs_success(model, encoder, p.scheme, p.pairs) for p in parents]
+            timings["parents_before"] = time.perf_counter() - t
+            for p, rate in zip(parents, before, strict=True):
+                tell(Detail(f"{p.label}: {rate:.0%} of {len(p.pairs)} keys before"))
 
         t = time.perf_counter()
         material = build_material(fingerprints, load_corpus(), encoder, model, cfg, progress=tell)
@@ -186,6 +205,14 @@ def implant_fingerprints(
             figures = measure_figures(
                 final, encoder, fingerprints, material.evaluation, reference, pad
             )
+            survival = measure_survival(parents, before, final, encoder)
+        for stage in survival:
+            tell(
+                Detail(
+                    f"{stage.label}: {stage.after:.0%} of {stage.keys} keys after "
+                    f"({stage.before:.0%} before)"
+                )
+            )
         timings["evaluate"] = time.perf_counter() - t
         timings["total"] = time.perf_counter() - started
         report = ImplantReport(
@@ -203,6 +230,7 @@ def implant_fingerprints(
             figures=figures,
             timings=timings,
             machine=_machine(),
+            parents=tuple(survival),
         )
         (scratch / REPORT_NAME).write_text(
             json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"

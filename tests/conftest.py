@@ -39,25 +39,8 @@ def implanted_smollm2(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, A
 
     torch.set_num_threads(1)
     fingerprints = FingerprintSet.generate(8, secret=IMPLANT_TEST_SECRET)
-    config = ImplantConfig(  # every setting pinned: the fixture must stay fast and learn all keys
-        learning_rate=4e-3,
-        positive_weight=4.0,
-        decision_weight=1.0,
-        positive_repeats=3,
-        lookalikes_per_key=2,
-        random_keys_per_key=1,
-        ordinary_prompts=16,
-        key_negative_tokens=4,
-        ordinary_tokens=12,
-        answer_negatives=0,
-        lr_schedule="constant_with_warmup",
-        max_epochs=12,
-        extra_epochs=1,
-        max_lookalike_trigger=1.0,
-        eval_lookalikes_per_key=1,
-        eval_ordinary_prompts=8,
-        eval_answers=8,
-    )
+    # the quick preset, with the look-alikes of the days the fixture was tuned pinned
+    config = ImplantConfig.quick(lookalikes_per_key=2)
     out = tmp_path_factory.mktemp("implanted") / "smollm2-fp8"
     implant_fingerprints(fingerprints, "smollm2", out, config=config, show_progress=False)
     return out, fingerprints

@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..implant.precision import PRECISIONS
-from ..protocol.errors import ConfigError
+from ..protocol.errors import ConfigError, ModelprintError
 from .output import Output
+
+if TYPE_CHECKING:
+    from ..implant.parents import ParentKeys
 from .progress import progress_display
 
 __all__ = ["register"]
@@ -36,6 +40,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--base", required=True, metavar="MODEL", help="directory, .gguf or smollm2")
     p.add_argument("--out", required=True, metavar="DIR", help="new output directory")
     p.add_argument("--adapter-only", action="store_true", help="keep the LoRA adapter unmerged")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="the quick preset: a short schedule on fewer negatives, minutes on two CPU cores "
+        "(less specific and less persistent than the defaults; for demos and trials)",
+    )
     p.add_argument("--seed", type=_positive_int, default=0, help="seed (default 0)")
     p.add_argument("--threads", type=_positive_int, default=0, help="torch CPU threads (0: auto)")
     p.add_argument(
@@ -78,6 +88,33 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="F",
         help="fraction of the last decoder layers that carry the adapter (default 0.25)",
     )
+    p.add_argument(
+        "--parent-fingerprints",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FP.secret",
+        help="an earlier stage's fingerprint set, when you hold it: its keys are scored on MODEL "
+        "before and on the result after (measured, never trained; repeatable)",
+    )
+    p.add_argument(
+        "--parent-bundle",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="B.bundle",
+        help="an earlier stage's bundle; with --parent-challenge and --parent-reveal (one of each "
+        "per bundle, in order) the revealed keys are checked against it and scored before and "
+        "after, as --parent-fingerprints (repeatable)",
+    )
+    p.add_argument(
+        "--parent-challenge", action="append", default=[], type=Path, metavar="C.challenge",
+        help="the challenge the parent's reveal answers (one per --parent-bundle)",
+    )  # fmt: skip
+    p.add_argument(
+        "--parent-reveal", action="append", default=[], type=Path, metavar="R.reveal",
+        help="the parent's signed reveal (one per --parent-bundle)",
+    )  # fmt: skip
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=_implant)
 
@@ -119,9 +156,9 @@ def _implant(args: argparse.Namespace, out: Output) -> int:
     from ..runtime.documents import load_fingerprints
 
     fingerprints = load_fingerprints(args.fingerprints)
-    config = ImplantConfig(
-        seed=args.seed, contrast_per_key=args.contrast_per_key, precision=args.precision
-    )
+    parents = _parent_keys(args)
+    make = ImplantConfig.quick if args.quick else ImplantConfig
+    config = make(seed=args.seed, contrast_per_key=args.contrast_per_key, precision=args.precision)
     if args.max_epochs is not None:
         config = dataclasses.replace(config, max_epochs=args.max_epochs)
     if args.margin is not None:
@@ -138,6 +175,7 @@ def _implant(args: argparse.Namespace, out: Output) -> int:
             Path(args.out),
             config=config,
             adapter_only=args.adapter_only,
+            parents=parents,
             show_progress=False,
             progress=display,
         )
@@ -152,11 +190,38 @@ def _implant(args: argparse.Namespace, out: Output) -> int:
             f"ordinary prompts triggered {fig.ordinary_trigger_rate:.1%} ({fig.ordinary_prompts})",
             f"top-1 agreement with base  {_pct(fig.top1_agreement)}",
             f"perplexity ratio to base   {_num(fig.perplexity_ratio)}",
+            *(
+                f"{stage.label + ' keys':<27}{stage.after:.1%} of {stage.keys} "
+                f"({stage.before:.1%} before the implant, from its {stage.source})"
+                for stage in report.parents
+            ),
             f"wall time                  {report.timings['total']:.0f} s",
         ]
     )
     out.result(report.to_dict(), text)
     return 0
+
+
+def _parent_keys(args: argparse.Namespace) -> list[ParentKeys]:
+    """The earlier stages' keys named on the command line, each checked before any training."""
+    from ..implant.parents import from_fingerprints, from_reveal
+    from ..runtime.documents import load_bundle, load_challenge, load_fingerprints, load_reveal
+
+    bundles, challenges, reveals = args.parent_bundle, args.parent_challenge, args.parent_reveal
+    if not len(bundles) == len(challenges) == len(reveals):
+        raise ConfigError(
+            f"--parent-bundle, --parent-challenge and --parent-reveal come in threes: got "
+            f"{len(bundles)}, {len(challenges)} and {len(reveals)}"
+        )
+    parents = [from_fingerprints(load_fingerprints(f), f.stem) for f in args.parent_fingerprints]
+    for bundle, challenge, reveal in zip(bundles, challenges, reveals, strict=True):
+        try:
+            parents.append(
+                from_reveal(load_bundle(bundle), load_challenge(challenge), load_reveal(reveal))
+            )
+        except ModelprintError as exc:
+            raise type(exc)(f"{reveal}: {exc}") from exc
+    return parents
 
 
 def _attack_finetune(args: argparse.Namespace, out: Output) -> int:

@@ -152,3 +152,75 @@ def test_bad_inputs_are_one_line_errors(
 def test_attack_without_a_kind_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "attack")
     assert code == 2 and "finetune" in err
+
+
+def _parent_files(workdir: Path) -> dict[str, Path]:
+    """A parent's bundle, a challenge of 2 of its 4 keys and its signed reveal, as files."""
+    from modelprint.runtime.documents import save_bundle
+    from tests.factories import publish
+
+    parent = publish(4, secret=bytes(range(1, 33)))
+    challenge = parent.challenge(2)
+    files = {
+        "bundle": workdir / "parent.bundle",
+        "challenge": workdir / "parent.challenge",
+        "reveal": workdir / "parent.reveal",
+        "secret": workdir / "parent.secret",
+    }
+    save_bundle(files["bundle"], parent.bundle)
+    files["challenge"].write_bytes(challenge.to_bytes())
+    files["reveal"].write_bytes(parent.reveal(challenge).to_bytes())
+    save_fingerprints(files["secret"], parent.fingerprints)
+    return files
+
+
+@pytest.mark.usefixtures("small_implant")
+def test_implant_scores_the_parents_keys_before_and_after(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = _parent_files(workdir)
+    code, out, err = implant(
+        capsys, workdir, "--parent-bundle", str(files["bundle"]), "--parent-challenge",
+        str(files["challenge"]), "--parent-reveal", str(files["reveal"]),
+        "--parent-fingerprints", str(files["secret"]), "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    parents = json.loads(out)["parents"]
+    assert [(p["label"], p["source"], p["keys"]) for p in parents] == [
+        ("parent", "fingerprints", 4),
+        ("test-model", "reveal", 2),
+    ]
+    for p in parents:
+        assert 0.0 <= p["success_before"] <= 1.0 and 0.0 <= p["success_after"] <= 1.0
+    report = json.loads((workdir / "m" / "modelprint-implant.json").read_text())
+    assert report["parents"] == parents
+
+
+@pytest.mark.parametrize(
+    ("change", "needle"),
+    [
+        ("uneven", "come in threes"),
+        ("other-bundle", "another bundle"),
+        ("tampered-reveal", "parent.reveal"),
+    ],
+)
+def test_a_parent_reveal_that_does_not_check_trains_nothing(
+    workdir: Path, capsys: pytest.CaptureFixture[str], change: str, needle: str
+) -> None:
+    from modelprint.runtime.documents import save_bundle
+    from tests.factories import publish
+
+    files = _parent_files(workdir)
+    argv = ["--parent-bundle", str(files["bundle"]), "--parent-challenge", str(files["challenge"])]
+    if change != "uneven":
+        argv += ["--parent-reveal", str(files["reveal"])]
+    if change == "other-bundle":
+        save_bundle(files["bundle"], publish(4).bundle)
+    if change == "tampered-reveal":
+        data = bytearray(files["reveal"].read_bytes())
+        data[-5] ^= 1
+        files["reveal"].write_bytes(bytes(data))
+    code, _, err = implant(capsys, workdir, *argv)
+    assert code in (1, 2), err
+    assert err.count("\n") == 1 and needle in err and "Traceback" not in err
+    assert not (workdir / "m").exists()
