@@ -203,24 +203,9 @@ class LogServer(QuietThreadingServer):
             self._cosigned = (checkpoint, note)
             return checkpoint, note
 
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start_background(self) -> threading.Thread:
-        """Serve on a daemon thread (tests and benchmarks); stop with :meth:`close`."""
-        thread = threading.Thread(target=self.serve_forever, name="log-http", daemon=True)
-        thread.start()
-        return thread
-
     def release(self) -> None:
         """Close the socket, the sequencer and the store (after serving has stopped)."""
         self.server_close()
         self.witnesses.close()
         self.sequencer.close()
         self.store.close()
-
-    def close(self) -> None:
-        self.shutdown()
-        self.release()

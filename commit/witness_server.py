@@ -129,11 +129,6 @@ class WitnessServer(QuietThreadingServer):
         self._lock = threading.Lock()
         super().__init__((host, port), _Handler)
 
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host!s}:{port}"
-
     def add_checkpoint(self, request: AddCheckpoint) -> str:
         """Cosign ``request`` under the witness's rule, persist the new state, return the line."""
         with self._lock:
@@ -147,16 +142,6 @@ class WitnessServer(QuietThreadingServer):
                     self.witness = Witness(self.witness.signer, _logs(self.witness), before)
                     raise InputError(f"{self.state_path}: cannot save the state ({exc})") from None
             return signature.line()
-
-    def start_background(self) -> threading.Thread:
-        """Serve on a daemon thread (tests); stop with :meth:`close`."""
-        thread = threading.Thread(target=self.serve_forever, name="witness-http", daemon=True)
-        thread.start()
-        return thread
-
-    def close(self) -> None:
-        self.shutdown()
-        self.server_close()
 
 
 def _logs(witness: Witness) -> list[NoteVerifier]:

@@ -4,10 +4,7 @@
 from __future__ import annotations
 
 import argparse
-import signal
-import sys
 from pathlib import Path
-from types import FrameType
 
 from ..commit.identity import Identity
 from ..protocol.checkpoint import NoteSigner
@@ -63,17 +60,9 @@ def _serve(args: argparse.Namespace, out: Output) -> int:
         store.close()
         raise ConfigError(f"cannot listen on {args.host}:{args.port} ({exc.strerror})") from None
 
-    def stop(signum: int, frame: FrameType | None) -> None:
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop)
     checkpoint = store.checkpoint[0]
     out.info(f"modelprint log {args.origin}: {checkpoint.size} entries, serving at {server.url}")
-    sys.stderr.flush()
-    try:
-        server.serve_forever()
-    finally:
-        server.release()
+    server.serve_until_stopped()
     return 0
 
 

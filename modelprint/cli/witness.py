@@ -9,10 +9,7 @@ Verifiers pin witnesses with ``--trust-witness W.pub``; logs ask them with
 from __future__ import annotations
 
 import argparse
-import signal
-import sys
 from pathlib import Path
-from types import FrameType
 
 from ..commit.identity import Identity
 from ..protocol.cosignature import WitnessSigner
@@ -53,17 +50,9 @@ def _serve(args: argparse.Namespace, out: Output) -> int:
     except OSError as exc:
         raise ConfigError(f"cannot listen on {args.host}:{args.port} ({exc.strerror})") from None
 
-    def stop(signum: int, frame: FrameType | None) -> None:
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop)
     names = ", ".join(sorted({v.name for v in logs}))
     out.info(f"modelprint witness {signer.name} for {names}: serving at {server.url}")
-    sys.stderr.flush()
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
+    server.serve_until_stopped()
     return 0
 
 

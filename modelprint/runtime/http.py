@@ -21,13 +21,16 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import socket
 import sys
+import threading
 import time
 import traceback
 from email.message import Message
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import FrameType
 from typing import Any, Protocol
 
 from ..protocol.errors import InputError
@@ -170,6 +173,41 @@ class QuietThreadingServer(ThreadingHTTPServer):
         sys.stderr.write(f"{self.log_prefix}error serving a request: {type(exc).__name__}\n")
         if self.verbose:
             traceback.print_exc()
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start_background(self) -> threading.Thread:
+        """Serve on a daemon thread (tests and benchmarks); stop with :meth:`close`."""
+        name = f"{self.log_prefix.rstrip(': ')}-http"
+        thread = threading.Thread(target=self.serve_forever, name=name, daemon=True)
+        thread.start()
+        return thread
+
+    def serve_until_stopped(self) -> None:
+        """Serve in the foreground (a CLI's ``serve`` verb) until SIGTERM, which exits 0, or
+        Ctrl-C, whose KeyboardInterrupt goes on to the caller; then :meth:`release`."""
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            raise SystemExit(0)
+
+        signal.signal(signal.SIGTERM, stop)
+        sys.stderr.flush()  # the caller's "serving at URL" line, before the first request
+        try:
+            self.serve_forever()
+        finally:
+            self.release()
+
+    def release(self) -> None:
+        """Close the socket (and, in subclasses, what else they hold) once serving has stopped."""
+        self.server_close()
+
+    def close(self) -> None:
+        """Stop :meth:`start_background`'s serving and :meth:`release`."""
+        self.shutdown()
+        self.release()
 
 
 class StrictRequestHandler(BaseHTTPRequestHandler):
