@@ -4,6 +4,8 @@
   ``.url`` to request tokens from, ``.root_cert`` (PEM path) to pin with ``--trust-tsa``.
 * ``log_server`` (session): a real ``modelprint log serve`` subprocess on loopback;
   ``.url`` to submit to, ``.pub`` (``LOG.pub``) to pin with ``--trust-log``.
+* :func:`start_tsa`: a real ``modelprint tsa serve`` subprocess for a folder ``modelprint tsa init``
+  made; ``.url`` and ``.root_cert`` (``DIR/root.pem``, to pin with ``--trust-tsa``).
 * :func:`start_witness`: a real ``modelprint witness serve`` subprocess for a log's key;
   ``.url`` and ``.pub`` (``W.pub``, to pin with ``--trust-witness``); a log asks it when started
   with ``start_log(..., args=["--witness", f"{w.url}={w.pub}"])``.
@@ -30,10 +32,12 @@ from tests.tsa import PKI, OpenSSLTSA, make_pki
 
 __all__ = [
     "LogProcess",
+    "TSAProcess",
     "TSAServer",
     "WitnessProcess",
     "log_server",
     "start_log",
+    "start_tsa",
     "start_witness",
     "tsa_server",
 ]
@@ -135,6 +139,32 @@ class WitnessProcess(_Served):
     def command(self) -> list[str]:
         keys = [a for log in self.logs for a in ("--log-key", str(log))]
         return ["witness", "serve", "--key", str(self.key), "--host", "127.0.0.1", *keys]
+
+
+@dataclass(kw_only=True)
+class TSAProcess(_Served):
+    """A ``modelprint tsa serve`` subprocess for the TSA directory ``folder``."""
+
+    folder: Path
+
+    @property
+    def root_cert(self) -> Path:
+        return self.folder / "root.pem"
+
+    def command(self) -> list[str]:
+        return ["tsa", "serve", "--dir", str(self.folder), "--host", "127.0.0.1"]
+
+
+def start_tsa(folder: Path, name: str = "CLI TSA") -> TSAProcess:
+    """Create a TSA with ``modelprint tsa init`` (unless ``folder`` holds one) and serve it on a
+    free port."""
+    if not (folder / "root.pem").exists():
+        cmd = [sys.executable, "-m", "modelprint", "tsa", "init", "--dir", str(folder),
+               "--name", name]  # fmt: skip
+        subprocess.run(cmd, check=True, capture_output=True, timeout=60)
+    tsa = TSAProcess(folder=folder)
+    tsa.start()
+    return tsa
 
 
 def _keygen(key: Path, group: str, flag: str, name: str) -> Path:

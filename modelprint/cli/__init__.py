@@ -29,6 +29,7 @@ _COMMAND_MODULES = (
     "modelprint.cli.check",
     "modelprint.cli.export",
     "modelprint.cli.log",
+    "modelprint.cli.tsa",
     "modelprint.cli.demo",
     "modelprint.cli.whitebox",
     "modelprint.cli.challenge",

@@ -185,6 +185,7 @@ def test_serve_on_a_busy_port_fails_before_loading_and_names_the_port(
     ("group", "verbs"),
     [
         ("log", ("keygen", "serve")),
+        ("tsa", ("init", "serve")),
         ("chain", ("verify",)),
         ("whitebox", ("compare", "png")),
         ("attack", ("finetune",)),
