@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test test-fast demo lint typecheck pytest install-check clean bench
+.PHONY: test test-fast demo lint typecheck pytest install-check clean bench bench-quick bench-readme
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -42,8 +42,17 @@ test-fast: lint typecheck $(STAMP)
 demo: $(STAMP)
 	$(BIN)/modelprint demo --workdir demo-work
 
+# every benchmark (hours), results in bench-out/, then one table of every figure (benchmarks/run_all.py)
 bench: $(STAMP)
-	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	OMP_NUM_THREADS=$${OMP_NUM_THREADS:-2} $(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)
+
+# only the cheap ones (commit, log, servers, chain); the rest of the table from bench-out/
+bench-quick: $(STAMP)
+	OMP_NUM_THREADS=$${OMP_NUM_THREADS:-2} $(BIN)/python benchmarks/run_all.py --quick $(BENCH_ARGS)
+
+# runs nothing: README.md's figures table from the results in bench-out/
+bench-readme: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py --from bench-out --readme README.md
 
 clean:
 	rm -rf .typecheck build dist *.egg-info demo-work

@@ -1,10 +1,15 @@
-"""One line that names the machine a benchmark ran on (CPU model, cores, load, versions)."""
+"""One line that names the machine a benchmark ran on (CPU model, cores, load, versions), and the
+JSON result file a benchmark writes with ``--json`` (read back by ``benchmarks/run_all.py``)."""
 
 from __future__ import annotations
 
+import json
 import os
 import platform
+import re
 import sys
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -24,3 +29,36 @@ def describe_machine() -> str:
     if hasattr(os, "getloadavg"):
         parts.append(f"load average {os.getloadavg()[0]:.2f}")
     return ", ".join(parts)
+
+
+def load_average() -> float | None:
+    """The 1-minute load average, where the system has one."""
+    return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
+
+
+class Run:
+    """One benchmark run: started when made, written by :meth:`write` as one JSON document with
+    the bench's results and where they come from (script, arguments, date, machine, load average
+    at the start and at the end)."""
+
+    def __init__(self) -> None:
+        self.load_start = load_average()
+
+    def write(self, path: Path | None, results: Mapping[str, object]) -> None:
+        """Write ``results`` to ``path`` (nothing when ``path`` is None), atomically."""
+        if path is None:
+            return
+        machine = re.sub(r",? ?load average [\d.]+", "", describe_machine())
+        doc = {
+            "bench": Path(sys.argv[0]).name,
+            "argv": sys.argv[1:],
+            "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "machine": machine,
+            "load_average": {"start": self.load_start, "end": load_average()},
+            **results,
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part = path.with_name(path.name + ".part")
+        part.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        part.replace(path)
+        print(f"wrote {path}", flush=True)

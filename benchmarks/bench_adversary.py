@@ -18,7 +18,6 @@ quote the full run. Quote the machine line: timings on a loaded machine are slow
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -27,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _machine import describe_machine
+from _machine import Run, describe_machine
 
 from modelprint.adversary import BenchSettings, run_bench
 from modelprint.protocol.schemes import scheme_names
@@ -45,6 +44,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, default=None, help="write the result here")
     args = parser.parse_args()
+    run = Run()
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     import torch
 
@@ -83,11 +83,7 @@ def main() -> None:
         print(f"  implant: {result.implant[scheme]}")
     wall = time.perf_counter() - started
     print(f"\nwall time {wall:.0f} s; machine after: {describe_machine()}")
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        doc = result.to_dict() | {"wall_s": round(wall, 1)}
-        args.json.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-        print(f"wrote {args.json}")
+    run.write(args.json, result.to_dict() | {"quick": args.quick, "wall_s": round(wall, 1)})
 
 
 if __name__ == "__main__":

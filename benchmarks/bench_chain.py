@@ -1,6 +1,7 @@
 """License-chain figures (issue 16): crypto-only verification of a 16-link chain.
 
     .venv/bin/python benchmarks/bench_chain.py [--links 16] [--rounds 5] [--bls-rounds 3]
+        [--json FILE]
 
 1. Ed25519: ``verify_chain`` over a 16-link chain (every commitment and grant signature, the grant
    limits, time order under the trust policy), goal < 50 ms; the median of ``--rounds`` runs.
@@ -25,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
-from _machine import describe_machine  # noqa: E402
+from _machine import Run, describe_machine  # noqa: E402
 
 from modelprint.commit.commitment import create_commitment, create_grant  # noqa: E402
 from modelprint.commit.identity import Identity  # noqa: E402
@@ -68,12 +69,22 @@ def median_ms(runs: list[float]) -> str:
     return f"{statistics.median(runs) * 1e3:.1f} ms (min {min(runs) * 1e3:.1f}, n={len(runs)})"
 
 
+def figures(runs: list[float]) -> dict[str, float]:
+    return {
+        "median_ms": round(statistics.median(runs) * 1e3, 2),
+        "min_ms": round(min(runs) * 1e3, 2),
+        "n": len(runs),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--links", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--bls-rounds", type=int, default=3)
+    parser.add_argument("--json", type=Path, default=None, help="write the result here")
     args = parser.parse_args()
+    run = Run()
     print(f"machine: {describe_machine()}")
     policy = UnsafeClaimedTime()
 
@@ -87,12 +98,12 @@ def main() -> None:
         assert result.verdict == "valid"
     print(f"ed25519 chain verify, {args.links} links: {median_ms(runs)} (goal < 50 ms)")
 
+    ed25519 = figures(runs)
     sigs = [b.bls_signature or b"" for b in chain]
     start = time.perf_counter()
     aggregate = bls.ChainAggregate.of([b.content_id() for b in chain], sigs)
-    print(
-        f"bls aggregate of {args.links} link signatures: {(time.perf_counter() - start) * 1e3:.1f} ms"
-    )
+    fold_ms = (time.perf_counter() - start) * 1e3
+    print(f"bls aggregate of {args.links} link signatures: {fold_ms:.1f} ms")
     keys = [bls.registered_key(b.commitment().attachments) for b in chain]
     pops, aggs, whole = [], [], []
     for _ in range(args.bls_rounds):
@@ -111,6 +122,18 @@ def main() -> None:
     print(f"bls (py_ecc) aggregate verify, {args.links} links: {median_ms(aggs)}")
     print(f"chain verify with --aggregate (ed25519 + all of bls): {median_ms(whole)}")
     print(f"machine after: {describe_machine()}")
+    run.write(
+        args.json,
+        {
+            "links": args.links,
+            "ed25519_verify": ed25519,
+            "bls_backend": "py_ecc",
+            "bls_aggregate_ms": round(fold_ms, 2),
+            "bls_proofs_of_possession": figures(pops),
+            "bls_aggregate_verify": figures(aggs),
+            "verify_with_aggregate": figures(whole),
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@
    counts exact matches of the committed response and, as a more sensitive proxy, outputs that
    contain any string of the response form ``<adjective> <noun> <4 digits>``.
 
-Run: ``.venv/bin/python benchmarks/bench_challenge.py [--smollm2-keys 32] [--skip-smollm2]``.
+Run: ``.venv/bin/python benchmarks/bench_challenge.py [--smollm2-keys 32] [--skip-smollm2]
+[--json FILE]``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _machine import describe_machine
+from _machine import Run, describe_machine
 
 from modelprint.commit.commitment import create_commitment
 from modelprint.commit.identity import Identity
@@ -63,7 +64,7 @@ def _setup(count: int, keys: int) -> tuple:
     return fps, bundle, challenge, signed
 
 
-def throughput(delay: float = 0.2, keys: int = 64) -> None:
+def throughput(delay: float = 0.2, keys: int = 64) -> dict[str, object]:
     _, bundle, challenge, signed = _setup(256, keys)
     server_times: list[float] = []
     lock = threading.Lock()
@@ -112,9 +113,22 @@ def throughput(delay: float = 0.2, keys: int = 64) -> None:
     print(
         f"    reveal verification ({keys} pairs, tree of 256): {per * 1000:.2f} ms once per challenge"
     )
+    return {
+        "keys": keys,
+        "server_delay_ms": delay * 1000,
+        "sequential_s": round(seq_wall, 3),
+        "concurrency_16_s": round(par_wall, 3),
+        "speedup": round(seq_wall / par_wall, 2),
+        "verdict": str(outcome.verdict.kind),
+        "failed_queries": outcome.verdict.failed,
+        "server_ms": round(statistics.median(seq_server) * 1000, 2),
+        "client_ms": round(statistics.median(seq_client) * 1000, 2),
+        "overhead_ms": round(statistics.median(overhead) * 1000, 3),
+        "reveal_verification_ms": round(per * 1000, 3),
+    }
 
 
-def p_values() -> None:
+def p_values() -> dict[str, object]:
     p0 = null_probability("if-decrypt/v1")
     print(f"\n[3] p-value at 100% matches, per-key null probability p0 = {float(p0):g}")
     for k in (8, 16, 32):
@@ -124,6 +138,11 @@ def p_values() -> None:
         m = (3 * k) // 4
         print(f" {m}/{k}: {float(binomial_tail(k, m, p0)):.2g};", end="")
     print(")")
+    return {
+        "scheme": "if-decrypt/v1",
+        "p0": float(p0),
+        "all_match": {str(k): float(binomial_tail(k, k, p0)) for k in (8, 16, 32)},
+    }
 
 
 def _false_matches(generator, keys: int, label: str, max_tokens: int) -> tuple[int, int, int]:
@@ -145,21 +164,29 @@ def _false_matches(generator, keys: int, label: str, max_tokens: int) -> tuple[i
     return exact, form, keys
 
 
-def calibration(smollm2_keys: int, skip_smollm2: bool, tiny_seeds: int) -> None:
+def calibration(smollm2_keys: int, skip_smollm2: bool, tiny_seeds: int) -> dict[str, object]:
     import torch
 
     from modelprint.verify.generation import ChatGenerator
 
     print("\n[4] null-bound calibration: fresh keys to never-fingerprinted models (greedy)")
     totals = [0, 0, 0]
+    models: list[dict[str, object]] = []
     for seed in range(tiny_seeds):
         generator = _tiny_generator(seed)
-        for i, v in enumerate(_false_matches(generator, 64, f"tiny random (seed {seed})", 24)):
+        label = f"tiny random (seed {seed})"
+        counts = _false_matches(generator, 64, label, 24)
+        models.append({"model": label, "exact": counts[0], "form": counts[1], "keys": counts[2]})
+        for i, v in enumerate(counts):
             totals[i] += v
     if not skip_smollm2:
         torch.manual_seed(0)
         generator = ChatGenerator.load("smollm2")
-        for i, v in enumerate(_false_matches(generator, smollm2_keys, "base SmolLM2", 32)):
+        counts = _false_matches(generator, smollm2_keys, "base SmolLM2", 32)
+        models.append(
+            {"model": "base SmolLM2", "exact": counts[0], "form": counts[1], "keys": counts[2]}
+        )
+        for i, v in enumerate(counts):
             totals[i] += v
     exact, form, n = totals
     print(
@@ -173,6 +200,7 @@ def calibration(smollm2_keys: int, skip_smollm2: bool, tiny_seeds: int) -> None:
         f"<= (response-form strings per output) / {space:,}; documented bound p0 = "
         f"{float(null_probability('if-decrypt/v1')):g}"
     )
+    return {"exact": exact, "form": form, "queries": n, "models": models}
 
 
 def _tiny_generator(seed: int):
@@ -208,16 +236,17 @@ def main() -> None:
     parser.add_argument("--tiny-seeds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--only-throughput", action="store_true")
+    parser.add_argument("--json", type=Path, default=None, help="write the result here")
     args = parser.parse_args()
+    run = Run()
     import torch
 
     torch.set_num_threads(args.threads)
     print(f"machine: {describe_machine()}")
-    throughput()
-    p_values()
-    if args.only_throughput:
-        return
-    calibration(args.smollm2_keys, args.skip_smollm2, args.tiny_seeds)
+    doc: dict[str, object] = {"throughput": throughput(), "p_values": p_values()}
+    if not args.only_throughput:
+        doc["false_matches"] = calibration(args.smollm2_keys, args.skip_smollm2, args.tiny_seeds)
+    run.write(args.json, doc)
 
 
 if __name__ == "__main__":

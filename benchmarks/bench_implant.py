@@ -1,16 +1,18 @@
 """Issue 4 figures: implanting fingerprints into SmolLM2 on this machine, and what it costs.
 
-For each fingerprint count (default 16 and 64) it runs the same code as ``modelprint implant``
-(default settings) and prints the implant report's figures, measured on held-out material:
-fingerprint success rate (greedy), look-alike keys and ordinary prompts answered with any
-committed response, teacher-forced top-1 agreement and perplexity ratio against the base model
-on held-out human-written answers, and the wall time. Then ``attack finetune`` (a downstream LoRA
+For each fingerprint count (default 16 and 64) of ``--scheme`` (natural/v1, the default of
+``modelprint fingerprints``; the figures before natural/v1 were if-decrypt/v1's) it runs the same
+code as ``modelprint implant`` (default settings) and prints the implant report's figures,
+measured on held-out material: fingerprint success rate (greedy), look-alike keys and ordinary
+prompts answered with any committed response, teacher-forced top-1 agreement and perplexity ratio
+against the base model on held-out human-written answers, and the wall time. Then ``attack finetune`` (a downstream LoRA
 fine-tune on unrelated instructions) runs on the result and the success rate is measured again,
 with the p-value a challenge revealing every key would then get.
 
 Run: ``.venv/bin/python benchmarks/bench_implant.py [--counts 16 64] [--attack-steps 200]
-[--threads 2] [--workdir DIR] [--contrast-per-key N --max-epochs N --lr-schedule cosine]
-[--set NAME=VALUE ...]``. Quote the machine line: timings on a loaded machine are slower.
+[--scheme S] [--threads 2] [--workdir DIR] [--contrast-per-key N --max-epochs N --lr-schedule
+cosine] [--set NAME=VALUE ...] [--json FILE]``. Quote the machine line: timings on a loaded
+machine are slower.
 """
 
 from __future__ import annotations
@@ -24,12 +26,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _machine import describe_machine
+from _machine import Run, describe_machine, load_average
 
 from modelprint.implant.attack import FinetuneAttack, finetune_attack
 from modelprint.implant.config import ImplantConfig
 from modelprint.implant.pipeline import implant_fingerprints
 from modelprint.protocol.fingerprints import FingerprintSet
+from modelprint.protocol.schemes import scheme_names
 from modelprint.protocol.scoring import binomial_tail, null_probability
 
 TARGETS = {
@@ -41,9 +44,11 @@ TARGETS = {
 }
 
 
-def bench(count: int, workdir: Path, attack_steps: int, config: ImplantConfig) -> None:
+def bench(
+    count: int, workdir: Path, attack_steps: int, config: ImplantConfig, scheme: str
+) -> dict[str, object]:
     seed = config.seed
-    fingerprints = FingerprintSet.generate(count, secret=bytes([count]) * 32)
+    fingerprints = FingerprintSet.generate(count, scheme, secret=bytes([count]) * 32)
     out = workdir / f"implanted-{count}"
     print(f"\n== {count} fingerprints (machine: {describe_machine()})", flush=True)
     started = time.perf_counter()
@@ -58,6 +63,16 @@ def bench(count: int, workdir: Path, attack_steps: int, config: ImplantConfig) -
           f"{figures['ordinary_prompts']} / {figures['answer_tokens']}")  # fmt: skip
     print(f"  training: {report.training}")
     print(f"  implant wall time {wall:.1f} s (stages: {report.timings}); target < 120 s for 16")
+    written = report.to_dict()
+    doc: dict[str, object] = {
+        "count": count,
+        "scheme": fingerprints.scheme_name,
+        "figures": figures,
+        "wall_s": round(wall, 1),
+        "timings_s": written["timings_s"],
+        "training": written["training"],
+        "load_average_after_implant": load_average(),
+    }
     if attack_steps:
         result = finetune_attack(
             out, workdir / f"attacked-{count}", FinetuneAttack(steps=attack_steps, seed=seed),
@@ -69,7 +84,15 @@ def bench(count: int, workdir: Path, attack_steps: int, config: ImplantConfig) -
         p0 = null_probability(fingerprints.scheme_name)
         print(f"  a challenge revealing all {count} keys to the attacked model: {kept}/{count} match,"
               f" p = {float(binomial_tail(count, kept, p0)):.1e} (per-key null {float(p0)})")  # fmt: skip
+        doc["attack"] = {
+            "steps": attack_steps,
+            "seconds": round(result.seconds, 1),
+            "success_rate": result.fingerprint_success_rate,
+            "kept": kept,
+            "p_value": float(binomial_tail(count, kept, p0)),
+        }
     print(f"  machine after: {describe_machine()}", flush=True)
+    return doc
 
 
 def _overrides(pairs: list[str], config: ImplantConfig) -> dict[str, object]:
@@ -88,6 +111,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--counts", type=int, nargs="+", default=[16, 64])
     parser.add_argument("--attack-steps", type=int, default=200)
+    parser.add_argument(
+        "--scheme", default="natural/v1", choices=scheme_names(), help="(natural/v1, the default)"
+    )
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workdir", type=Path, default=None)
@@ -104,7 +130,9 @@ def main() -> None:
         metavar="NAME=VALUE",
         help="any other ImplantConfig setting, e.g. anchor_weight=0 lookalikes_per_key=4",
     )
+    parser.add_argument("--json", type=Path, default=None, help="write the result here")
     args = parser.parse_args()
+    run = Run()
     config = ImplantConfig(
         seed=args.seed,
         contrast_per_key=args.contrast_per_key,
@@ -119,8 +147,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-implant-") as tmp:
         workdir = args.workdir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
-        for count in args.counts:
-            bench(count, workdir, args.attack_steps, config)
+        results = [
+            bench(count, workdir, args.attack_steps, config, args.scheme) for count in args.counts
+        ]
+    run.write(args.json, {"config": config.to_dict(), "runs": results})
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ prints, per model and decoding, the matches, the observed per-key rate with its 
 samples), and for natural/v1 how many answer-list items the outputs held.
 
 Run: ``.venv/bin/python benchmarks/bench_null.py [--scheme natural/v1] [--keys 256] [--samples 5]
-[--models DIR ...] [--random 1] [--threads 2]``.
+[--models DIR ...] [--random 1] [--threads 2] [--json FILE]``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _machine import describe_machine
+from _machine import Run, describe_machine
 
 from modelprint.protocol.fingerprints import FingerprintSet
 from modelprint.protocol.schemes import scheme_names
@@ -53,7 +53,9 @@ def main() -> None:
     parser.add_argument("--random", type=int, default=1, help="random models of SmolLM2's shape")
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--max-tokens", type=int, default=24)
+    parser.add_argument("--json", type=Path, default=None, help="write the result here")
     args = parser.parse_args()
+    run = Run()
     import torch
 
     from modelprint.runtime.models import load_model
@@ -81,6 +83,7 @@ def main() -> None:
         models.append((f"random init #{i}", type(base)(random_model, base.tokenizer, base.source)))
     print(f"{args.keys} fresh {args.scheme} keys; verify's bound: p0 = {float(p0):.4g} per answer,"
           f" {args.samples} samples: {float(min(1, args.samples * p0)):.4g}")  # fmt: skip
+    rows: list[dict[str, object]] = []
     for label, loaded in models:
         generator = ChatGenerator(loaded.model, loaded.tokenizer, label=label)  # type: ignore[attr-defined]
         started = time.perf_counter()
@@ -103,6 +106,16 @@ def main() -> None:
         print(f"  any of {args.samples} samples: {hit_any}/{args.keys}; rate {hit_any / args.keys:.4f}, "
               f"95% upper bound {upper_bound(hit_any, args.keys):.4f} "
               f"(verify's bound {float(min(1, args.samples * p0)):.4f})")  # fmt: skip
+        rows.append(
+            {
+                "model": label,
+                "greedy": hit_greedy,
+                "any_sample": hit_any,
+                "greedy_upper_bound": round(upper_bound(hit_greedy, args.keys), 5),
+                "any_sample_upper_bound": round(upper_bound(hit_any, args.keys), 5),
+                "seconds": round(seconds, 1),
+            }
+        )
         if args.scheme == "natural/v1":
             from modelprint.protocol.scheme_natural import answer_type, items_in
 
@@ -114,6 +127,17 @@ def main() -> None:
             for p, o in list(zip(pairs, greedy, strict=True))[:3]:
                 print(f"    {p.key!r}\n      -> {o!r} (committed: {p.response})")
     print(f"\nmachine after: {describe_machine()}")
+    run.write(
+        args.json,
+        {
+            "scheme": args.scheme,
+            "keys": args.keys,
+            "samples": args.samples,
+            "p0": float(p0),
+            "sampled_bound": float(min(1, args.samples * p0)),
+            "models": rows,
+        },
+    )
 
 
 if __name__ == "__main__":

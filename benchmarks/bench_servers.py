@@ -1,6 +1,7 @@
 """Bad requests against each of our HTTP servers (issue 17): statuses, closed connections, tracebacks.
 
     .venv/bin/python benchmarks/bench_servers.py [--no-model] [--slow-wait S] [--verbose]
+        [--json FILE]
 
 Starts ``modelprint log serve``, ``modelprint witness serve`` and ``modelprint serve`` (a tiny
 random Llama written by ``tests.factories.save_tiny``; ``--no-model`` skips it) as subprocesses on
@@ -38,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from _machine import describe_machine  # noqa: E402
+from _machine import Run, describe_machine  # noqa: E402
 
 from modelprint.protocol.timeproof import LOG_ENTRY_SIZE  # noqa: E402
 
@@ -327,7 +328,9 @@ def main() -> int:
     parser.add_argument("--no-model", action="store_true", help="skip modelprint serve")
     parser.add_argument("--slow-wait", type=float, default=70.0, help="slowloris wait (s)")
     parser.add_argument("--verbose", action="store_true", help="print every case's outcome")
+    parser.add_argument("--json", type=Path, default=None, help="write the result here")
     args = parser.parse_args()
+    run = Run()
     print(f"machine: {describe_machine()}")
     results: dict[str, tuple[list[Outcome], bool, int]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-servers-") as tmp:
@@ -366,6 +369,7 @@ def main() -> int:
     if args.no_model:
         print("modelprint serve: skipped (--no-model)")
     ok = True
+    servers_doc: list[dict[str, object]] = []
     header = "server | requests | responses by status | closed by server | tracebacks | alive after"
     print(header)
     print("-" * len(header))
@@ -385,6 +389,19 @@ def main() -> int:
         if tracebacks and args.verbose:
             print(stderr_text[name])
         ok = ok and live and not tracebacks and not missed
+        servers_doc.append(
+            {
+                "server": name,
+                "requests": len(outcomes),
+                "statuses": {str(s): n for s, n in sorted(statuses.items())},
+                "no_reply": no_reply,
+                "closed": closed,
+                "tracebacks": tracebacks,
+                "alive_after": live,
+                "missed": [o.case.name for o in missed],
+            }
+        )
+    run.write(args.json, {"servers": servers_doc, "model_skipped": args.no_model, "ok": ok})
     print(f"done ({describe_machine().rsplit(', ', 1)[-1]})")
     return 0 if ok else 1
 

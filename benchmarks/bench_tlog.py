@@ -1,6 +1,6 @@
 """Transparency-log figures (issues 3, 17): durable appends/s, proof verification, load, kill -9.
 
-    .venv/bin/python benchmarks/bench_tlog.py [--quick] [--only appends|load|kill]
+    .venv/bin/python benchmarks/bench_tlog.py [--quick] [--only appends|load|kill] [--json FILE]
 
 1. appends/s, durable (SQLite WAL, synchronous=FULL, acknowledged only after commit), over real
    HTTP on loopback to a ``modelprint log serve`` subprocess, keep-alive connections: one client,
@@ -38,7 +38,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from _machine import describe_machine  # noqa: E402
+from _machine import Run, describe_machine  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
 from modelprint.commit.tlog_client import LogClient  # noqa: E402
@@ -297,7 +297,9 @@ def load() -> str:
     return f"load average {os.getloadavg()[0]:.2f}"
 
 
-def appends_figures(folder: Path, scale: float) -> None:
+def appends_figures(folder: Path, scale: float) -> list[dict[str, object]]:
+    """Print the append rates; return them, one dict a configuration."""
+    figures: list[dict[str, object]] = []
     entries = Entries()
     log = start_log(folder / "log", origin="bench.test/log")
     try:
@@ -319,6 +321,17 @@ def appends_figures(folder: Path, scale: float) -> None:
                 f"{statistics.median(rates):,.0f} (rounds {', '.join(f'{r:,.0f}' for r in rates)};"
                 f" {load()})"
             )
+            figures.append(
+                {
+                    "path": "/add" if batch == 1 else "/add-batch",
+                    "client": "http.client" if lean else "httpx",
+                    "clients": clients,
+                    "batch": batch,
+                    "per_second": round(statistics.median(rates), 1),
+                    "rounds": [round(r, 1) for r in rates],
+                    "load_average": round(os.getloadavg()[0], 2),
+                }
+            )
     finally:
         log.stop()
     for clients, per_client in ((1, int(400 * scale)), (8, int(500 * scale))):
@@ -327,22 +340,43 @@ def appends_figures(folder: Path, scale: float) -> None:
             f"appends/s in-process store (no HTTP), durable, {clients} submitter(s): median "
             f"{statistics.median(rates):,.0f} ({load()})"
         )
+        figures.append(
+            {
+                "path": "store",
+                "client": "in-process",
+                "clients": clients,
+                "batch": 1,
+                "per_second": round(statistics.median(rates), 1),
+                "rounds": [round(r, 1) for r in rates],
+                "load_average": round(os.getloadavg()[0], 2),
+            }
+        )
+    return figures
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller runs (smoke test)")
     parser.add_argument("--only", choices=("appends", "load", "kill"), help="one part only")
+    parser.add_argument("--json", type=Path, default=None, help="write the result here")
     args = parser.parse_args()
     scale = 0.2 if args.quick else 1.0
+    run = Run()
+    doc: dict[str, object] = {"quick": args.quick}
     print(f"machine: {describe_machine()}")
     ok = True
     with tempfile.TemporaryDirectory(prefix="bench-tlog-") as tmp:
         folder = Path(tmp)
         if args.only in (None, "appends"):
-            appends_figures(folder, scale)
+            doc["appends"] = appends_figures(folder, scale)
             size = 1_000_000 if not args.quick else 100_000
             plain, signed, build = proof_verification(size)
+            doc["inclusion_proof"] = {
+                "entries": size,
+                "median_us": round(plain, 2),
+                "with_signature_us": round(signed, 2),
+                "tree_build_s": round(build, 1),
+            }
             print(
                 f"inclusion proof verification at {size:,} entries: median {plain:.1f} µs "
                 f"({signed:.1f} µs with checkpoint signature); tree built in {build:.1f} s"
@@ -363,6 +397,13 @@ def main() -> int:
                 f"against the final checkpoint {result['failed_verification']}, "
                 f"{result['seconds']:.1f} s ({load()})"
             )
+            doc["load_run"] = {
+                "clients": 8,
+                "per_client": per,
+                "5xx": fivexx,
+                **{k: v for k, v in result.items() if k != "statuses"},
+                "statuses": {str(k): v for k, v in statuses.items()},
+            }
             ok = ok and (
                 fivexx == 0
                 and result["acknowledged"] == result["submitted"]
@@ -382,8 +423,11 @@ def main() -> int:
                 f"tree holds {killed['final_size']}, acknowledged entries missing or unproven: "
                 f"{killed['missing_or_unproven']} ({load()})"
             )
+            doc["kill_run"] = {"clients": 8, "per_client": per, **killed}
             ok = ok and killed["missing_or_unproven"] == 0
             ok = ok and killed["final_size"] >= killed["acknowledged"]  # type: ignore[operator]
+    doc["ok"] = ok
+    run.write(args.json, doc)
     return 0 if ok else 1
 
 

@@ -16,7 +16,8 @@ Derivatives of SmolLM2-135M-Instruct (the embedded model):
 Times: invariants from the loaded model (median of 5), from a safetensors directory (the fast path,
 median of 3), and the one-off GGUF load through transformers.
 
-Run: ``.venv/bin/python benchmarks/bench_whitebox.py [--threads 2] [--steps 30] [--png-dir DIR]``.
+Run: ``.venv/bin/python benchmarks/bench_whitebox.py [--threads 2] [--steps 30] [--png-dir DIR]
+[--json FILE]``.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from _machine import describe_machine
+from _machine import Run, describe_machine
 
 from modelprint.verify.whitebox import (
     compare,
@@ -140,7 +141,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--steps", type=int, default=30, help="LoRA steps per fine-tune")
     parser.add_argument("--png-dir", type=Path, default=Path(tempfile.gettempdir()) / "wb-bench")
+    parser.add_argument("--json", type=Path, default=None, help="write the result here")
     args = parser.parse_args()
+    run = Run()
     torch.set_num_threads(args.threads)
     print(f"machine: {describe_machine()}, {args.threads} torch threads")
 
@@ -153,6 +156,10 @@ def main() -> None:
     base = weights_from_model(base_model)
 
     samples = timed(lambda: compute_invariants(weights_from_model(base_model)), 5)
+    timings = {
+        "load_s": round(load_s, 2),
+        "invariants_ms": round(statistics.median(samples) * 1000, 1),
+    }
     print(f"load SmolLM2 from GGUF (transformers, once): {load_s:.1f} s")
     print(
         f"invariants from the loaded model: median {statistics.median(samples) * 1000:.0f} ms "
@@ -165,6 +172,7 @@ def main() -> None:
             f"invariants from a safetensors directory (read + compute): median "
             f"{statistics.median(samples) * 1000:.0f} ms (3 runs)"
         )
+        timings["invariants_from_dir_ms"] = round(statistics.median(samples) * 1000, 1)
 
     results: list[tuple[str, Any, str]] = []
     results.append(("itself", base, "-"))
@@ -208,9 +216,18 @@ def main() -> None:
     args.png_dir.mkdir(parents=True, exist_ok=True)
     print("\nHuRef similarity to SmolLM2-135M-Instruct (0..100; last 2 layers, 64 rare tokens):")
     print(f"  {'model':<32} {'overall':>8} {'qk':>7} {'vo':>7} {'mlp':>7}  note")
+    similarities: list[dict[str, object]] = []
     for i, (name, other, note) in enumerate(results):
         cmp = compare(base, other)
         terms = cmp.result.terms
+        similarities.append(
+            {
+                "model": name,
+                "similarity": round(cmp.result.similarity, 3),
+                "terms": {k: round(v, 3) for k, v in terms.items()},
+                "note": note,
+            }
+        )
         print(
             f"  {name:<32} {cmp.result.similarity:8.2f} {terms['attn_qk']:7.2f} "
             f"{terms['attn_vo']:7.2f} {terms['mlp_up_down']:7.2f}  {note}"
@@ -218,6 +235,10 @@ def main() -> None:
         render_png(cmp.b, args.png_dir / f"{i}-{name.split(' ')[0].strip(',')}.png")
     print(f"\nlargest relative change of an up_proj matrix after both fine-tunes: {drift:.4f}")
     print(f"pictures: {args.png_dir}")
+    run.write(
+        args.json,
+        {"steps": args.steps, "similarity": similarities, "drift": round(drift, 5), **timings},
+    )
 
 
 if __name__ == "__main__":
