@@ -1,4 +1,5 @@
-"""CLI: ``implant`` (fingerprint a model) and ``attack finetune`` (a downstream fine-tune)."""
+"""CLI: ``implant`` (fingerprint a model), ``attack finetune`` (a downstream fine-tune) and
+``attack permute`` (the same function behind disguised weights)."""
 
 from __future__ import annotations
 
@@ -142,6 +143,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     f.add_argument("--json", action="store_true", help="print the result as JSON")
     f.set_defaults(func=_attack_finetune)
 
+    f = attack_sub.add_parser(
+        "permute",
+        help="the same function behind different weights: permuted and rescaled, no training",
+        description="Write DIR2, a copy of MODEL whose every weight matrix differs while its "
+        "logits stay the same (RMSNorm gains folded, hidden dimensions permuted, attention heads "
+        "and MLP neurons permuted and rescaled, value/output spaces mixed). The fingerprints "
+        "still answer and 'whitebox compare MODEL DIR2' still finds MODEL in it.",
+    )
+    f.add_argument("--model", required=True, metavar="DIR", help="directory, .gguf or smollm2")
+    f.add_argument("--out", required=True, metavar="DIR2", help="new output directory")
+    f.add_argument("--seed", type=_positive_int, default=0, help="seed of the transforms")
+    f.add_argument("--json", action="store_true", help="print the result as JSON")
+    f.set_defaults(func=_attack_permute)
+
 
 def _set_threads(count: int) -> None:
     if count:
@@ -255,6 +270,19 @@ def _attack_finetune(args: argparse.Namespace, out: Output) -> int:
             f"fingerprint success rate after the attack {result.fingerprint_success_rate:.1%}"
         )
     out.result(result.to_dict(), "\n".join(lines))
+    return 0
+
+
+def _attack_permute(args: argparse.Namespace, out: Output) -> int:
+    from ..verify.whitebox.disguise import permute_model
+
+    result = permute_model(args.model, Path(args.out), seed=args.seed)
+    out.result(
+        result.to_dict(),
+        f"wrote {args.out}: {result.tensors_changed} of {result.tensors} weight tensors changed, "
+        f"logits within {result.max_logit_difference:.2g} of {args.model}'s "
+        f"(seed {args.seed}, {result.seconds:.0f} s)",
+    )
     return 0
 
 

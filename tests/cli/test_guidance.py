@@ -188,7 +188,7 @@ def test_serve_on_a_busy_port_fails_before_loading_and_names_the_port(
         ("tsa", ("init", "serve")),
         ("chain", ("verify",)),
         ("whitebox", ("compare", "png")),
-        ("attack", ("finetune",)),
+        ("attack", ("finetune", "permute")),
     ],
 )
 def test_a_group_without_its_verb_prints_its_own_help(

@@ -9,6 +9,7 @@ This module is the public face of the white-box evidence subpackage:
   model against such a commitment;
 * :mod:`.html` renders a comparison for the verifier's HTML report;
 * :mod:`.transforms` holds the function-preserving attacks the tests and benchmarks use.
+* :mod:`.disguise` writes a model's copy disguised by them (``modelprint attack permute``).
 
 HuRef works for any model, fingerprinted or not, as long as it is a llama-style decoder (q/k/v/o
 attention with optional GQA, SwiGLU MLP, RMSNorm) and both models share the vocabulary indices
