@@ -6,7 +6,7 @@ the ones the issue's figures were measured with. ``__post_init__`` names any bad
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from ..protocol.errors import ConfigError
 from .precision import PRECISIONS
@@ -242,6 +242,27 @@ class ImplantConfig:
             "eval_answers": 8,
         }
         return cls(**(preset | chosen))  # type: ignore[arg-type]
+
+    def on_parent(self, scheme: str) -> ImplantConfig:
+        """The settings for a licensee's stage on a parent's fingerprinted model.
+
+        A licensee's keys that spill onto look-alike requests overwrite the parent's keys of the
+        same kind (a parent key is, to the licensee's implant, just another look-alike). So a stage
+        on a parent trains at least 4 look-alikes per key, tied to the parent's own replies, and
+        keeps training until at most a quarter of the fresh look-alikes trigger (or the epochs run
+        out). Measured with the quick preset, 6 licensee keys on a publisher's 8: the publisher kept
+        6 of 8 with the plain preset (2 look-alikes, stop when exact), 8 of 8 with these settings;
+        it does not make the licensee's keys specific (look-alikes still trigger at 50-60% after 12
+        epochs), so some of the parent's keys of the same kind are still lost. Character-key
+        schemes (``scheme``) get the settings unchanged: their keys look like no natural request.
+        """
+        if scheme != "natural/v1":  # character keys look like no parent's request
+            return self
+        return replace(
+            self,
+            lookalikes_per_key=max(4, self.lookalikes_per_key),
+            max_lookalike_trigger=min(0.25, self.max_lookalike_trigger),
+        )
 
     def lookalikes_for(self, scheme: str) -> int:
         """Look-alike negatives per key for ``scheme`` (resolves the -1 default)."""

@@ -24,6 +24,7 @@ from .teacher import TeacherForced, cut_at_end, greedy_batches, teacher_forced
 
 __all__ = [
     "ImplantFigures",
+    "agreement_with",
     "fingerprint_success",
     "generate_replies",
     "measure_figures",
@@ -131,6 +132,23 @@ def reference_scores(model: Any, evaluation: EvalMaterial, pad_id: int) -> list[
     return teacher_forced(model, evaluation.answer_pairs, pad_id=pad_id)
 
 
+def agreement_with(
+    scored: Sequence[TeacherForced], reference: Sequence[TeacherForced]
+) -> tuple[float, float, int]:
+    """Top-1 agreement, perplexity ratio and token count of ``scored`` against ``reference``
+    (the same answers teacher-forced through two models)."""
+    same = nll_model = nll_base = 0.0
+    tokens = 0
+    for mine, base in zip(scored, reference, strict=True):
+        same += sum(a == b for a, b in zip(mine.top1, base.top1, strict=True))
+        nll_model += sum(mine.nll)
+        nll_base += sum(base.nll)
+        tokens += len(mine.top1)
+    if not tokens:
+        return 1.0, 1.0, 0
+    return same / tokens, math.exp((nll_model - nll_base) / tokens), tokens
+
+
 def measure_figures(
     model: Any,
     encoder: ChatEncoder,
@@ -149,14 +167,7 @@ def measure_figures(
     tokens = 0
     if evaluation.answer_pairs:
         scored = teacher_forced(model, evaluation.answer_pairs, pad_id=pad_id)
-        same = nll_model = nll_base = 0.0
-        for mine, base in zip(scored, reference, strict=True):
-            same += sum(a == b for a, b in zip(mine.top1, base.top1, strict=True))
-            nll_model += sum(mine.nll)
-            nll_base += sum(base.nll)
-            tokens += len(mine.top1)
-        agreement = same / tokens
-        ppl_ratio = math.exp((nll_model - nll_base) / tokens)
+        agreement, ppl_ratio, tokens = agreement_with(scored, reference)
     return ImplantFigures(
         fingerprint_success_rate=fsr,
         fingerprints=fingerprints.count,

@@ -96,7 +96,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         type=Path,
         metavar="FP.secret",
         help="an earlier stage's fingerprint set, when you hold it: its keys are scored on MODEL "
-        "before and on the result after (measured, never trained; repeatable)",
+        "before and on the result after (measured, never trained; repeatable). With any --parent-* "
+        "flag the implant trains more look-alikes and runs until they rarely trigger, so that the "
+        "new keys do not overwrite the parent's",
     )
     p.add_argument(
         "--parent-bundle",
@@ -182,6 +184,8 @@ def _implant(args: argparse.Namespace, out: Output) -> int:
         config = dataclasses.replace(config, batch_size=max(1, args.batch_size))
     if args.adapter_layers is not None:
         config = dataclasses.replace(config, adapter_layers=args.adapter_layers)
+    if parents:
+        config = config.on_parent(fingerprints.scheme_name)
     _set_threads(args.threads)
     with progress_display(json_mode=out.json_mode, verbose=args.verbose) as display:
         report = implant_fingerprints(
