@@ -146,22 +146,42 @@ async def audit_async(
     )  # fmt: skip
 
 
+_MAX_DRAWS = 100_000
+
+
 def new_challenge(
     bundle: Bundle | PathLike,
     *,
     count: int,
     first_seen: TimeLike,
     created: TimeLike | None = None,
+    avoid: Iterable[int] = (),
 ) -> Challenge:
     """A fresh challenge of ``count`` fingerprints of ``bundle`` for a suspect first seen at
-    ``first_seen`` (ISO 8601 string, datetime or unix seconds)."""
+    ``first_seen`` (ISO 8601 string, datetime or unix seconds).
+
+    ``avoid`` lists indices already revealed (to earlier challenges, public in their reveals): the
+    nonce is drawn again until no challenged index is among them, so every key of the challenge is
+    scored. The nonce stays the verifier's random choice; the publisher still cannot pick it.
+    """
     b = bundle if isinstance(bundle, Bundle) else load_bundle(bundle)
-    committed = b.commitment().count
+    commitment = b.commitment()
+    committed = commitment.count
     if not 1 <= count <= committed:
         raise ConfigError(f"count must be in 1..{committed} (the committed fingerprints)")
-    return Challenge.create(
-        bundle=b.content_id(),
-        count=count,
-        first_seen=to_unix(first_seen, what="first seen"),
-        created=int(_time.time()) if created is None else to_unix(created, what="created"),
+    burned = {i for i in avoid if 0 <= i < committed}
+    fresh = committed - len(burned)
+    if count > fresh:
+        raise ConfigError(f"count {count} is more than the {fresh} fingerprints never revealed")
+    made = int(_time.time()) if created is None else to_unix(created, what="created")
+    seen = to_unix(first_seen, what="first seen")
+    for _ in range(_MAX_DRAWS):
+        challenge = Challenge.create(
+            bundle=b.content_id(), count=count, first_seen=seen, created=made
+        )
+        if not burned or burned.isdisjoint(challenge.indices(commitment.root, committed)):
+            return challenge
+    raise ConfigError(
+        f"no challenge of {count} avoids the {len(burned)} revealed fingerprints in "
+        f"{_MAX_DRAWS:,} draws; ask for fewer"
     )

@@ -101,10 +101,16 @@ def _challenge(args: argparse.Namespace, out: Output) -> int:
 
     bundle = load_bundle(args.bundle)
     commitment = bundle.commitment()
+    avoid: set[int] = set()
+    for path in args.avoid:
+        revealed = load_reveal(path).unverified()
+        if revealed.bundle != bundle.content_id():
+            raise ConfigError(f"{path}: a reveal for another bundle than {args.bundle}")
+        avoid.update(p.index for p in revealed.pairs)
     try:
-        challenge = new_challenge(bundle, count=args.count, first_seen=args.first_seen)
+        challenge = new_challenge(bundle, count=args.count, first_seen=args.first_seen, avoid=avoid)
     except ConfigError as exc:
-        raise ConfigError(f"--count/--first-seen: {exc}") from None
+        raise ConfigError(f"--count/--first-seen/--avoid: {exc}") from None
     write_atomic(args.out, challenge.to_bytes(), mode=0o644)
     info = {
         "challenge": str(args.out),
@@ -421,6 +427,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument(
         "--out", required=True, type=Path, metavar="C.challenge", help="challenge file to write"
+    )
+    p.add_argument(
+        "--avoid",
+        nargs="+",
+        action="extend",
+        default=[],
+        type=Path,
+        metavar="R.reveal",
+        help="earlier reveals of this bundle: draw the challenge so that none of the keys they "
+        "revealed is asked again (a revealed key is queried but never scored)",
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_challenge)

@@ -244,3 +244,38 @@ def test_verify_local_reports_white_box_evidence(
     assert "HuRef similarity" in page
     pictured = (tmp_path / "v.html").read_text()  # --html: the pictures, captioned
     assert pictured.count("<img") == 2 and "m (committed)" in pictured
+
+
+def test_a_challenge_can_avoid_every_key_revealed_before(workdir: Path, capsys) -> None:
+    _challenge(capsys, count=12, out="C1.challenge")
+    assert _reveal(capsys, "C1.challenge", "R1.reveal")[0] == 0
+    _challenge(capsys, count=8, out="C2.challenge")
+    assert _reveal(capsys, "C2.challenge", "R2.reveal")[0] == 0
+    # at least 12 of 32 are fresh: a draw of 6 avoids the rest once in ~1,000 (100,000 tries)
+    code, _, err = run(capsys, "challenge", "--bundle", "M.bundle", "--count", "6",
+                       "--first-seen", "2025-06-01", "--out", "C3.challenge",
+                       "--avoid", "R1.reveal", "R2.reveal")  # fmt: skip
+    assert code == 0, err
+    code, _, err = _reveal(capsys, "C3.challenge", "R3.reveal")
+    assert code == 0 and "revealed before" not in err
+    revealed = [
+        {p.index for p in SignedReveal.from_bytes((workdir / f"R{n}.reveal").read_bytes())
+         .unverified().pairs}
+        for n in (1, 2, 3)
+    ]  # fmt: skip
+    assert len(revealed[2]) == 6 and not revealed[2] & (revealed[0] | revealed[1])
+    # more than the fresh keys left, or a reveal of another bundle: one-line errors, no file
+    left = 32 - len(revealed[0] | revealed[1] | revealed[2])
+    code, _, err = run(capsys, "challenge", "--bundle", "M.bundle", "--count", str(left + 1),
+                       "--first-seen", "2025-06-01", "--out", "C4.challenge",
+                       "--avoid", "R1.reveal", "R2.reveal", "R3.reveal")  # fmt: skip
+    assert code == 2 and f"the {left} fingerprints never revealed" in err
+    assert err.count("\n") == 1 and not (workdir / "C4.challenge").exists()
+    run(capsys, "fingerprints", "--count", "8", "--out", "O.secret")
+    code, _, err = run(capsys, "commit", "--identity", "ID.key", "--fingerprints", "O.secret",
+                       "--model-name", "o", "--out", "O.bundle")  # fmt: skip
+    assert code == 0, err
+    code, _, err = run(capsys, "challenge", "--bundle", "O.bundle", "--count", "2",
+                       "--first-seen", "2025-06-01", "--out", "C5.challenge",
+                       "--avoid", "R1.reveal")  # fmt: skip
+    assert code == 2 and "another bundle" in err and not (workdir / "C5.challenge").exists()
