@@ -1,13 +1,19 @@
 """``modelprint demo``: the whole lifecycle, for real, on the embedded SmolLM2 model.
 
 Every step runs the ``modelprint`` command line exactly as a user would type it, so the demo is also
-a walkthrough: it prints each command before running it. Servers (the transparency log and the
-OpenAI-compatible model server) run as child processes on loopback and are stopped at the end.
+a walkthrough: it prints each command before running it and its time after. The services (a
+transparency log, an RFC 3161 TSA and the OpenAI-compatible model servers) run as child processes
+on loopback and are stopped at the end. Two parties take part: a publisher who implants, commits
+and releases a model, and a licensee who adds its own fingerprints to the released model under a
+grant. An auditor then checks the served final model stage by stage, and three controls show what
+the checks refuse: the base model, an overclaim against a model first seen before the commitment,
+and a copy disguised by a weight permutation. It ends with one report of every step.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shlex
 import shutil
@@ -16,14 +22,18 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 
 from .protocol.errors import ConfigError, TransportError
 
-__all__ = ["run_demo"]
+__all__ = ["DEMO_MARKER", "fresh_workdir", "run_demo"]
+
+DEMO_MARKER = ".modelprint-demo"
+REPORT_NAME = "demo-report.json"
 
 
 def _free_port() -> int:
@@ -32,48 +42,103 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class _Step:
+    title: str
+    seconds: float = 0.0
+    commands: list[str] = field(default_factory=list)
+    results: list[str] = field(default_factory=list)
+
+
 class _Demo:
-    def __init__(self, workdir: Path, fingerprints: int) -> None:
+    """Runs the commands, times each step and keeps what the final report shows."""
+
+    def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
-        self.fingerprints = fingerprints
         self.exe = [sys.executable, "-m", "modelprint"]
-        self.step = 0
+        self.steps: list[_Step] = []
+        self.last_code = 0
+        self.started = time.perf_counter()
+        self._step_started = self.started
 
     def say(self, text: str) -> None:
-        self.step += 1
-        print(f"\n== {self.step}. {text}", flush=True)
+        self._close_step()
+        self.steps.append(_Step(text))
+        print(f"\n== {len(self.steps)}. {text}", flush=True)
 
-    def run(self, *args: str, expect: int = 0) -> str:
-        print("$ modelprint " + " ".join(shlex.quote(a) for a in args), flush=True)
+    def _close_step(self) -> None:
+        now = time.perf_counter()
+        if self.steps:
+            self.steps[-1].seconds += now - self._step_started
+        self._step_started = now
+
+    def note(self, result: str) -> None:
+        """A result line for the step's row in the final report."""
+        self.steps[-1].results.append(result)
+
+    def run(self, *args: str, expect: int | None = 0, echo: bool = True) -> str:
+        """Run ``modelprint ARGS``; stop the demo unless it exits ``expect`` (None: any code,
+        kept in ``last_code``)."""
+        line = "modelprint " + " ".join(shlex.quote(a) for a in args)
+        print("$ " + line, flush=True)
+        self.steps[-1].commands.append(line)
+        t = time.perf_counter()
         proc = subprocess.run(
             [*self.exe, *args], cwd=self.workdir, stdout=subprocess.PIPE, text=True, check=False
         )
-        if proc.stdout:
+        if proc.stdout and echo:
             print(proc.stdout.rstrip())
-        if proc.returncode != expect:
+        print(f"   [{time.perf_counter() - t:.1f} s, exit {proc.returncode}]", flush=True)
+        self.last_code = proc.returncode
+        if expect is not None and proc.returncode != expect:
             raise SystemExit(
-                f"demo: step {self.step} exited {proc.returncode}, expected {expect}; stopping"
+                f"demo: step {len(self.steps)} ({args[0]}) exited {proc.returncode}, expected "
+                f"{expect}; stopping (files in {self.workdir})"
             )
         return proc.stdout
 
+    def run_json(self, *args: str, expect: int = 0) -> dict[str, object]:
+        """Run a command with ``--json``; its JSON is kept for the report, not printed."""
+        try:
+            doc = json.loads(self.run(*args, expect=None, echo=False))
+        except ValueError:
+            doc = None
+        if not isinstance(doc, dict):
+            raise SystemExit(f"demo: {args[0]} did not print a JSON object")
+        reasons = doc.get("reasons")
+        if self.last_code != expect:
+            raise SystemExit(
+                f"demo: step {len(self.steps)} ({args[0]}) exited {self.last_code}, expected "
+                f"{expect}: {'; '.join(map(str, reasons)) if isinstance(reasons, list) else ''}"
+                f"; stopping (files in {self.workdir})"
+            )
+        return doc
+
     @contextlib.contextmanager
     def server(self, args: list[str], health_url: str, timeout: float) -> Iterator[None]:
-        print("$ modelprint " + " ".join(shlex.quote(a) for a in args) + " &", flush=True)
-        log = open(self.workdir / f"server-{args[0]}.log", "wb")  # noqa: SIM115
+        line = "modelprint " + " ".join(shlex.quote(a) for a in args) + " &"
+        print("$ " + line, flush=True)
+        self.steps[-1].commands.append(line)
+        name = "-".join(a for a in args[:2] if not a.startswith("-"))
+        log = open(self.workdir / f"server-{name}.log", "wb")  # noqa: SIM115
         proc = subprocess.Popen([*self.exe, *args], cwd=self.workdir, stdout=log, stderr=log)
         try:
             deadline = time.monotonic() + timeout
             while True:
                 if proc.poll() is not None:
-                    raise TransportError(f"server {args[0]} exited early; see {log.name}")
+                    raise TransportError(f"server {name} exited early; see {log.name}")
                 try:
                     if httpx.get(health_url, timeout=2).status_code < 500:
                         break
                 except httpx.HTTPError:
                     pass
                 if time.monotonic() > deadline:
-                    raise TransportError(f"server {args[0]} did not start in {timeout:.0f} s")
-                time.sleep(0.5)
+                    raise TransportError(f"server {name} did not start in {timeout:.0f} s")
+                time.sleep(0.3)
             yield
         finally:
             proc.terminate()
@@ -83,8 +148,36 @@ class _Demo:
                 proc.kill()
             log.close()
 
-
-DEMO_MARKER = ".modelprint-demo"
+    def report(self) -> str:
+        """Print the final report (and write it as JSON); returns its path."""
+        self._close_step()
+        total = time.perf_counter() - self.started
+        print(f"\n== report: {len(self.steps)} steps in {total:.0f} s", flush=True)
+        width = max(len(s.title) for s in self.steps)
+        for i, s in enumerate(self.steps, 1):
+            share = 100 * s.seconds / total if total else 0.0
+            print(f"{i:>2}. {s.title:<{width}}  {s.seconds:6.1f} s {share:4.0f}%")
+            for result in s.results:
+                print(f"      -> {result}")
+        path = self.workdir / REPORT_NAME
+        doc = {
+            "kind": "modelprint/demo-report",
+            "version": 1,
+            "total_s": round(total, 1),
+            "cpu_count": os.cpu_count(),
+            "load_average": [round(x, 2) for x in os.getloadavg()],
+            "steps": [
+                {
+                    "title": s.title,
+                    "seconds": round(s.seconds, 1),
+                    "commands": s.commands,
+                    "results": s.results,
+                }
+                for s in self.steps
+            ],
+        }
+        path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+        return str(path)
 
 
 def fresh_workdir(workdir: Path) -> None:
@@ -106,61 +199,198 @@ def fresh_workdir(workdir: Path) -> None:
     (workdir / DEMO_MARKER).write_text("made by modelprint demo, which empties it at each run\n")
 
 
-def run_demo(workdir: Path, *, fingerprints: int = 16, challenge_keys: int = 8) -> int:
+def _verdict(doc: dict[str, object]) -> str:
+    """``match, 4 of 4 keys, p = 3.7e-09`` from a verify report's JSON."""
+    p = doc.get("p_value")
+    p_text = f", p = {p:.1e}" if isinstance(p, float) else ""
+    reasons = doc.get("reasons") or []
+    why = (
+        f" ({reasons[0]})"
+        if isinstance(reasons, list) and reasons and doc.get("verdict") == "rejected"
+        else ""
+    )
+    return f"{doc.get('verdict', '?')}, {doc.get('matched', '?')} of {doc.get('queried', '?')} keys{p_text}{why}"
+
+
+def run_demo(
+    workdir: Path,
+    *,
+    fingerprints: int = 20,
+    licensee_fingerprints: int = 8,
+    challenge_keys: int = 5,
+) -> int:
+    """The lifecycle in ``workdir``; the publisher's set must hold three fresh challenges and the
+    three keys of the licensee's check and the overclaim control; the licensee's, one challenge."""
+    if fingerprints < 3 * challenge_keys + 3 or licensee_fingerprints < challenge_keys:
+        raise ConfigError(
+            f"--fingerprints must be at least {3 * challenge_keys + 3} and "
+            f"--licensee-fingerprints at least {challenge_keys} for challenges of {challenge_keys}"
+        )
     fresh_workdir(workdir)
-    d = _Demo(workdir, fingerprints)
+    d = _Demo(workdir)
     os.environ.setdefault("OMP_NUM_THREADS", str(os.cpu_count() or 1))
-    log_port, api_port = _free_port(), _free_port()
-    log_url, api_url = f"http://127.0.0.1:{log_port}", f"http://127.0.0.1:{api_port}"
+    ports = {name: _free_port() for name in ("log", "tsa", "acme", "final")}
+    url = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    pins = ["--trust-log", "log.pub", "--trust-tsa", "tsa/root.pem"]
+    k = str(challenge_keys)
+    revealed = ["acme.reveal", "parent-check.reveal", "chain-acme.reveal"]  # the publisher's
 
-    d.say("The publisher creates an identity and a secret fingerprint set")
+    d.say("Two parties create identities: the publisher and a licensee")
     d.run("keygen", "--out", "publisher.key")
-    d.run("fingerprints", "--count", str(fingerprints), "--out", "fp.secret")
+    d.run("keygen", "--out", "licensee.key")
 
-    d.say("A transparency log is started (in production: a public log you do not run)")
+    d.say("Trust services on loopback (in production: a public log and a TSA you do not run)")
     d.run("log", "keygen", "--out", "log.key", "--origin", "demo.log.example/log")
+    d.run("tsa", "init", "--dir", "tsa", "--name", "modelprint demo TSA")
     log_args = ["log", "serve", "--db", "log.sqlite", "--key", "log.key", "--origin",
-                "demo.log.example/log", "--host", "127.0.0.1", "--port", str(log_port)]  # fmt: skip
-    with d.server(log_args, f"{log_url}/checkpoint", 60):
-        d.say("The publisher signs a commitment and logs it: trusted time from the log")
-        d.run("commit", "--identity", "publisher.key", "--fingerprints", "fp.secret",
-              "--model-name", "acme/smollm2-fp", "--out", "acme.bundle", "--log", log_url)  # fmt: skip
-        d.run("check", "acme.bundle", "--trust-log", "log.pub")
+                "demo.log.example/log", "--host", "127.0.0.1", "--port", str(ports["log"])]  # fmt: skip
+    tsa_args = ["tsa", "serve", "--dir", "tsa", "--host", "127.0.0.1", "--port", str(ports["tsa"])]
+    with (
+        d.server(log_args, f"{url['log']}/checkpoint", 60),
+        d.server(tsa_args, url["tsa"], 60),
+    ):
+        d.say("The publisher draws a secret fingerprint set and implants it into SmolLM2")
+        d.run("fingerprints", "--count", str(fingerprints), "--out", "acme.secret")
+        d.run("implant", "--quick", "--fingerprints", "acme.secret", "--base", "smollm2",
+              "--out", "acme-model")  # fmt: skip
+        d.note(_implant_line(workdir / "acme-model"))
 
-        d.say("The fingerprints are implanted into SmolLM2 with LoRA (this takes a few minutes)")
-        d.run("implant", "--fingerprints", "fp.secret", "--base", "smollm2", "--out", "acme-model")
+        before_commit = datetime.now(UTC) - timedelta(days=1)
+        d.say("Before release the publisher commits: signed, logged, timestamped")
+        d.run("commit", "--identity", "publisher.key", "--fingerprints", "acme.secret",
+              "--model-name", "acme/smollm2-fp", "--whitebox", "acme-model",
+              "--log", url["log"], "--tsa", url["tsa"], "--out", "acme.bundle")  # fmt: skip
+        d.run("check", "acme.bundle", *pins)
 
-        d.say("A licensee receives a grant and commits its own stage below the publisher's")
+        with d.server(["serve", "--model", "acme-model", "--port", str(ports["acme"])],
+                      f"{url['acme']}/v1/models", 180):  # fmt: skip
+            first_seen = _iso(datetime.now(UTC))
+            d.say("An auditor challenges the served model; the publisher reveals the chosen keys")
+            d.run("challenge", "--bundle", "acme.bundle", "--count", k,
+                  "--first-seen", first_seen, "--out", "acme.challenge")  # fmt: skip
+            d.run("reveal", "acme.challenge", "--fingerprints", "acme.secret",
+                  "--identity", "publisher.key", "--out", "acme.reveal")  # fmt: skip
+            d.run("verify", "--bundle", "acme.bundle", "--challenge", "acme.challenge",
+                  "--reveal", "acme.reveal", "--api", url["acme"], "--model", "acme-model",
+                  *pins, "--report", "acme-verify.json", "--html", "acme-verify.html")  # fmt: skip
+            d.note("served acme-model: " + _verdict(_load(workdir / "acme-verify.json")))
+
+        d.say("The publisher grants a licence; the licensee implants its own keys on top")
         (workdir / "terms.txt").write_text("Licensed for fine-tuning and resale, demo terms.\n")
-        d.run("keygen", "--out", "licensee.key")
-        d.run("fingerprints", "--count", "8", "--out", "licensee.secret")
         d.run("grant", "--identity", "publisher.key", "--parent", "acme.bundle",
-              "--to", "licensee.pub", "--terms", "terms.txt", "--out", "licensee.grant")  # fmt: skip
+              "--to", "licensee.pub", "--terms", "terms.txt", "--max-depth", "0",
+              "--out", "licensee.grant")  # fmt: skip
+        # character keys: a licensee's natural/v1 keys would overwrite some of the publisher's of
+        # the same kind (README, after "chain verify"); these look like no natural request
+        d.run("fingerprints", "--count", str(licensee_fingerprints), "--scheme", "if-decrypt/v1",
+              "--out", "licensee.secret")  # fmt: skip
+        # the licensee measures the publisher's keys through a reveal, as any verifier would
+        d.run("challenge", "--bundle", "acme.bundle", "--count", "2", "--avoid", "acme.reveal",
+              "--first-seen", _iso(datetime.now(UTC)), "--out", "parent-check.challenge")  # fmt: skip
+        d.run("reveal", "parent-check.challenge", "--fingerprints", "acme.secret",
+              "--identity", "publisher.key", "--out", "parent-check.reveal")  # fmt: skip
+        d.run("implant", "--quick", "--fingerprints", "licensee.secret", "--base", "acme-model",
+              "--out", "licensee-model", "--parent-bundle", "acme.bundle",
+              "--parent-challenge", "parent-check.challenge",
+              "--parent-reveal", "parent-check.reveal")  # fmt: skip
+        d.note(_implant_line(workdir / "licensee-model"))
         d.run("commit", "--identity", "licensee.key", "--fingerprints", "licensee.secret",
               "--model-name", "licensee/smollm2-ft", "--parent", "acme.bundle",
-              "--grant", "licensee.grant", "--out", "licensee.bundle", "--log", log_url)  # fmt: skip
-        d.run("chain", "verify", "acme.bundle", "licensee.bundle", "--trust-log", "log.pub")
+              "--grant", "licensee.grant", "--log", url["log"], "--tsa", url["tsa"],
+              "--out", "licensee.bundle")  # fmt: skip
 
-    first_seen = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    serve_args = ["serve", "--model", "acme-model", "--port", str(api_port)]
-    with d.server(serve_args, f"{api_url}/v1/models", 180):
-        d.say("An auditor challenges the suspect API; the publisher reveals the chosen keys")
-        d.run("challenge", "--bundle", "acme.bundle", "--count", str(challenge_keys),
-              "--first-seen", first_seen, "--out", "suspect.challenge")  # fmt: skip
-        d.run("reveal", "suspect.challenge", "--fingerprints", "fp.secret",
-              "--identity", "publisher.key", "--out", "suspect.reveal")  # fmt: skip
-        d.run("verify", "--bundle", "acme.bundle", "--challenge", "suspect.challenge",
-              "--reveal", "suspect.reveal", "--api", api_url, "--model", "acme-model",
-              "--trust-log", "log.pub", "--report", "report.html")  # fmt: skip
+        with d.server(["serve", "--model", "licensee-model", "--port", str(ports["final"])],
+                      f"{url['final']}/v1/models", 180):  # fmt: skip
+            first_seen = _iso(datetime.now(UTC))
+            d.say("The auditor verifies the chain against the served final model, stage by stage")
+            # every challenge of the publisher avoids the keys revealed before: all are scored
+            for party, secret, identity, avoid in (
+                ("acme", "acme.secret", "publisher.key", ["acme.reveal", "parent-check.reveal"]),
+                ("licensee", "licensee.secret", "licensee.key", []),
+            ):
+                d.run("challenge", "--bundle", f"{party}.bundle", "--count", k,
+                      *(["--avoid", *avoid] if avoid else []),
+                      "--first-seen", first_seen, "--out", f"chain-{party}.challenge")  # fmt: skip
+                d.run("reveal", f"chain-{party}.challenge", "--fingerprints", secret,
+                      "--identity", identity, "--out", f"chain-{party}.reveal")  # fmt: skip
+            chain = d.run_json("chain", "verify", "acme.bundle", "licensee.bundle",
+                               "--challenge", "chain-acme.challenge", "--reveal", "chain-acme.reveal",
+                               "--challenge", "chain-licensee.challenge",
+                               "--reveal", "chain-licensee.reveal",
+                               "--api", url["final"], "--model", "licensee-model",
+                               "--terms", "1=terms.txt", *pins, "--html", "chain.html", "--json")  # fmt: skip
+            print(_chain_line(chain).replace("; ", "\n  "))
+            d.note(_chain_line(chain))
 
-    d.say("Negative control: the untouched base model must not match")
-    d.run("challenge", "--bundle", "acme.bundle", "--count", str(challenge_keys),
-          "--first-seen", first_seen, "--out", "control.challenge")  # fmt: skip
-    d.run("reveal", "control.challenge", "--fingerprints", "fp.secret",
+            d.say("Control: an overclaim against a model first seen before the commitment")
+            d.run("challenge", "--bundle", "acme.bundle", "--count", "1", "--avoid", *revealed,
+                  "--first-seen", _iso(before_commit), "--out", "overclaim.challenge")  # fmt: skip
+            d.run("reveal", "overclaim.challenge", "--fingerprints", "acme.secret",
+                  "--identity", "publisher.key", "--out", "overclaim.reveal")  # fmt: skip
+            d.run("verify", "--bundle", "acme.bundle", "--challenge", "overclaim.challenge",
+                  "--reveal", "overclaim.reveal", "--api", url["final"], "--model", "licensee-model",
+                  *pins, "--report", "overclaim.json", expect=1)  # fmt: skip
+            d.note("overclaim: " + _verdict(_load(workdir / "overclaim.json")))
+
+    d.say("Control: the untouched base model must not match (fresh keys)")
+    d.run("challenge", "--bundle", "acme.bundle", "--count", k, "--avoid", *revealed,
+          "overclaim.reveal", "--first-seen", _iso(datetime.now(UTC)),
+          "--out", "control.challenge")  # fmt: skip
+    d.run("reveal", "control.challenge", "--fingerprints", "acme.secret",
           "--identity", "publisher.key", "--out", "control.reveal")  # fmt: skip
     d.run("verify", "--bundle", "acme.bundle", "--challenge", "control.challenge",
-          "--reveal", "control.reveal", "--local", "smollm2", "--trust-log", "log.pub",
-          expect=1)  # fmt: skip
+          "--reveal", "control.reveal", "--local", "smollm2", *pins,
+          "--report", "control.json", expect=1)  # fmt: skip
+    d.note("base smollm2: " + _verdict(_load(workdir / "control.json")))
 
-    print(f"\ndemo complete: files in {workdir}, the auditor's report is {workdir / 'report.html'}")
+    d.say(
+        "Control: a copy disguised by a weight permutation; white-box evidence still says derived"
+    )
+    d.run("attack", "permute", "--model", "acme-model", "--out", "disguised-model")
+    d.run("whitebox", "check", "acme.bundle", "disguised-model", "--html", "whitebox.html")
+    d.note("permuted copy of acme-model: derived from the committed invariants")
+
+    path = d.report()
+    print(f"\ndemo complete: files in {workdir}; reports: {path}, acme-verify.html, chain.html, "
+          "whitebox.html")  # fmt: skip
     return 0
+
+
+def _load(path: Path) -> dict[str, object]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"demo: {path}: cannot read the report ({exc})") from None
+    return doc if isinstance(doc, dict) else {}
+
+
+def _implant_line(model_dir: Path) -> str:
+    """The implant report's headline figures, and the parents' keys before and after."""
+    doc = _load(model_dir / "modelprint-implant.json")
+    fig = doc.get("figures", {})
+    if not isinstance(fig, dict):
+        return "no figures"
+    line = (
+        f"{model_dir.name}: keys {fig.get('fingerprint_success_rate', 0):.0%}, "
+        f"top-1 agreement {fig.get('top1_agreement') or 0:.1%}, "
+        f"perplexity ratio {fig.get('perplexity_ratio') or 0:.3f}"
+    )
+    parents = doc.get("parents")
+    for parent in parents if isinstance(parents, list) else []:
+        if isinstance(parent, dict):
+            line += (
+                f"; {parent.get('label')}'s revealed keys {parent.get('success_before', 0):.0%} "
+                f"before, {parent.get('success_after', 0):.0%} after"
+            )
+    return line
+
+
+def _chain_line(doc: dict[str, object]) -> str:
+    parts = [f"chain {doc.get('verdict', '?')}"]
+    links = doc.get("links")
+    for link in links if isinstance(links, list) else []:
+        if isinstance(link, dict) and isinstance(link.get("challenge"), dict):
+            parts.append(
+                f"stage {link.get('stage')} {link.get('model_name')}: {_verdict(link['challenge'])}"
+            )
+    return "; ".join(parts)
