@@ -1,7 +1,7 @@
 """Issue 16 figures: a license chain implanted for real, stage on stage, on SmolLM2.
 
     .venv/bin/python benchmarks/bench_stacked.py [--stages 3] [--keys 8] [--preset quick|default]
-        [--schemes natural/v1[,if-decrypt/v1...]]
+        [--schemes natural/v1[,if-decrypt/v1...]] [--contrast-per-key N]
         [--threads 2] [--workdir DIR] [--json FILE]
 
 Stage 0 (the publisher) implants ``--keys`` natural/v1 fingerprints into SmolLM2; every later stage
@@ -20,6 +20,7 @@ The machine and its load average are printed first and last; implant times move 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import sys
 import tempfile
@@ -75,6 +76,13 @@ def main() -> None:
         help="each stage's scheme, comma-separated (the last repeats): e.g. "
         "natural/v1,if-decrypt/v1 for a licensee with character keys (default natural/v1)",
     )
+    ap.add_argument(
+        "--contrast-per-key",
+        type=int,
+        default=0,
+        metavar="N",
+        help="the later stages' contrast look-alikes a key (`implant --contrast-per-key N`; 0)",
+    )
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--workdir", type=Path, help="keep the stages' models here (default: temp)")
     ap.add_argument("--json", type=Path, help="write the figures as JSON")
@@ -102,7 +110,11 @@ def main() -> None:
             parents = [from_fingerprints(sets[j], NAMES[j]) for j in range(i)]
             t = time.perf_counter()
             # what `implant --parent-*` does for a stage on a parent
-            stage_config = config.on_parent(fps.scheme_name) if parents else config
+            stage_config = config
+            if parents:
+                stage_config = dataclasses.replace(
+                    config.on_parent(fps.scheme_name), contrast_per_key=args.contrast_per_key
+                )
             report = implant_fingerprints(
                 fps, base, out, config=stage_config, parents=parents, show_progress=False
             )
@@ -151,6 +163,7 @@ def main() -> None:
         args.json,
         {
             "preset": args.preset,
+            "contrast_per_key": args.contrast_per_key,
             "keys_per_stage": args.keys,
             "schemes": [s.scheme_name for s in sets],
             "stages": stages,
