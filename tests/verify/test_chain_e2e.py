@@ -1,9 +1,10 @@
 """A 3-stage license chain implanted for real on SmolLM2 and verified over a real server.
 
-The publisher's stage is the session's implanted SmolLM2 (8 keys); a licensee implants 6 keys of its
-own on that released model under a grant, and a sub-licensee 6 more on the licensee's. Each implant
-scores its parents' keys before and after; the final model, served over loopback HTTP, must answer
-every stage's challenge, and the chain must verify link by link.
+A publisher implants 8 natural/v1 keys into SmolLM2, a licensee 8 of its own on that released model
+under a grant, and a sub-licensee 8 more on the licensee's (the quick preset, with the settings
+`implant --parent-*` uses for a stage on a parent). Each implant scores its parents' keys before
+and after; the final model, served over loopback HTTP, must answer every stage's challenge, and the
+chain must verify link by link.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from tests.factories import DAY, T0, Published
 
 pytestmark = pytest.mark.e2e
 
-STAGE_KEYS = 6
+STAGE_KEYS = 8
 
 
 def _serve(model_dir: Path) -> ChatServer:
@@ -45,32 +46,36 @@ def _serve(model_dir: Path) -> ChatServer:
 
 
 @pytest.fixture(scope="module")
-def three_stages(
-    implanted_smollm2: tuple[Path, FingerprintSet], tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, Any]:
+def three_stages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The publisher's model and two stages implanted below it, with their reports."""
     import torch
 
-    torch.set_num_threads(1)
-    root_dir, root_set = implanted_smollm2
-    sets = [root_set] + [
-        FingerprintSet.generate(STAGE_KEYS, "natural/v1", secret=hashlib.sha256(n).digest())
-        for n in (b"licensee", b"sub-licensee")
-    ]
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)  # three implants: both cores (the suite's other tests use one)
     names = ["publisher", "licensee", "sub-licensee"]
-    dirs = [root_dir]
-    reports = []
+    sets = [
+        FingerprintSet.generate(
+            STAGE_KEYS, "natural/v1", secret=hashlib.sha256(n.encode()).digest()
+        )
+        for n in names
+    ]
     folder = tmp_path_factory.mktemp("chain")
-    for stage in (1, 2):
+    base: str | Path = "smollm2"
+    dirs, reports = [], []
+    for stage, fps in enumerate(sets):
         parents = [from_fingerprints(sets[i], names[i]) for i in range(stage)]
+        config = ImplantConfig.quick()
+        if parents:  # what the CLI uses for a stage on a parent, cut to 6 epochs for the suite
+            config = ImplantConfig.quick(max_epochs=6, gate_lookalikes=8).on_parent(fps.scheme_name)
         out = folder / names[stage]
-        # the CLI's settings for a stage on a parent, cut to 6 epochs to keep the suite short
-        config = ImplantConfig.quick(max_epochs=6, gate_lookalikes=8).on_parent("natural/v1")
-        report = implant_fingerprints(
-            sets[stage], dirs[-1], out, config=config, parents=parents, show_progress=False
+        reports.append(
+            implant_fingerprints(
+                fps, base, out, config=config, parents=parents, show_progress=False
+            )
         )
         dirs.append(out)
-        reports.append(report)
+        base = out
+    torch.set_num_threads(threads)
     return {"sets": sets, "names": names, "dirs": dirs, "reports": reports}
 
 
@@ -97,22 +102,18 @@ def _bundles(sets: Sequence[FingerprintSet], names: Sequence[str]) -> list[Publi
 
 
 def test_every_stage_keeps_its_parents_keys(three_stages: dict[str, Any]) -> None:
-    licensee, sub = three_stages["reports"]
-    # the licensee's implant kept the publisher's keys; the sub-licensee's kept both
+    publisher, licensee, sub = three_stages["reports"]
     assert [p.label for p in licensee.parents] == ["publisher"]
     assert [p.label for p in sub.parents] == ["publisher", "licensee"]
+    for report in (publisher, licensee, sub):
+        assert report.figures.fingerprint_success_rate >= 7 / 8
     for report in (licensee, sub):
-        assert report.figures.fingerprint_success_rate >= 5 / 6
         for parent in report.parents:
-            assert parent.before >= 7 / 8 if parent.label == "publisher" else parent.before >= 5 / 6
-            # the publisher's character keys look like no natural request: the natural stages
-            # below leave them alone; the licensee's natural keys may lose some to the
-            # sub-licensee's of the same kind (bench_stacked: 1 in 8), never enough to fail a
-            # challenge of all of them
-            if parent.label == "publisher":
-                assert parent.after >= 7 / 8, parent
-            else:
-                assert parent.after >= 4 / 6, parent
+            assert parent.keys == STAGE_KEYS and parent.before >= 5 / 8, parent
+            # natural keys of a later stage overwrite some of an earlier stage's of the same kind
+            # (bench_stacked: about 1 in 8 a stage); never so many that a challenge of all of them
+            # falls short of p < 1e-6 (4 of 8 at p0 = 1/128 is p = 2.6e-7)
+            assert parent.after >= 4 / 8, parent
 
 
 def test_the_final_model_answers_every_stage_over_a_real_server(
@@ -130,7 +131,7 @@ def test_the_final_model_answers_every_stage_over_a_real_server(
     finally:
         server.shutdown()
         server.server_close()
-    assert result.verdict == "valid", result.reasons
+    assert result.verdict == "match", result.reasons  # every link holds, every stage matched
     assert [link.stage for link in result.links] == [0, 1, 2]
     for link in result.links:
         assert link.outcome is not None and link.outcome.verdict.kind == "match", link.model_name
