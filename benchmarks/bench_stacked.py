@@ -34,7 +34,7 @@ from _machine import Run, describe_machine  # noqa: E402
 
 from modelprint.implant.config import ImplantConfig  # noqa: E402
 from modelprint.implant.corpus import load_corpus  # noqa: E402
-from modelprint.implant.evaluation import agreement_with, pairs_success  # noqa: E402
+from modelprint.implant.evaluation import agreement_with, fingerprint_success  # noqa: E402
 from modelprint.implant.parents import from_fingerprints  # noqa: E402
 from modelprint.implant.pipeline import implant_fingerprints  # noqa: E402
 from modelprint.implant.teacher import teacher_forced  # noqa: E402
@@ -143,7 +143,7 @@ def main() -> None:
         final_model = load_model(str(final))
         encoder = ChatEncoder(final_model.tokenizer)
         with torch.no_grad():
-            success = [pairs_success(final_model.model, encoder, s.scheme, s.pairs()) for s in sets]
+            success = [fingerprint_success(final_model.model, encoder, s) for s in sets]
         del final_model
         harm = _harmlessness("smollm2", final)
 

@@ -38,6 +38,12 @@ class ParentKeys:
     def scheme(self) -> Scheme:
         return get_scheme(self.scheme_name, self.scheme_params)
 
+    def success_on(self, model: Any, encoder: Any) -> float:
+        """Fraction of these keys whose greedy reply on ``model`` carries its response."""
+        from .evaluation import pairs_success
+
+        return pairs_success(model, encoder, self.scheme, self.pairs)
+
 
 @dataclass(frozen=True, slots=True)
 class ParentSurvival:
@@ -92,15 +98,13 @@ def measure_survival(
     parents: Sequence[ParentKeys], before: Sequence[float], model: Any, encoder: Any
 ) -> list[ParentSurvival]:
     """Each parent's success on ``model`` next to the rate measured before the implant."""
-    from .evaluation import pairs_success
-
     return [
         ParentSurvival(
             label=p.label,
             source=p.source,
             keys=len(p.pairs),
             before=rate,
-            after=pairs_success(model, encoder, p.scheme, p.pairs),
+            after=p.success_on(model, encoder),
         )
         for p, rate in zip(parents, before, strict=True)
     ]

@@ -30,7 +30,7 @@ from ..runtime.progress import (
 )
 from .config import ImplantConfig
 from .corpus import load_corpus
-from .evaluation import ImplantFigures, measure_figures, pairs_success, reference_scores
+from .evaluation import ImplantFigures, measure_figures, reference_scores
 from .examples import TrainingMaterial, build_material, end_ids
 from .parents import ParentKeys, ParentSurvival, measure_survival
 from .training import TrainingOutcome, attach_lora, process_state, train_implant
@@ -153,7 +153,7 @@ def implant_fingerprints(
             t = time.perf_counter()
             with in_phase(tell, "scoring the parents' keys before the implant"), torch.no_grad():
                 model.eval()
-                before = [pairs_success(model, encoder, p.scheme, p.pairs) for p in parents]
+                before = [p.success_on(model, encoder) for p in parents]
             timings["parents_before"] = time.perf_counter() - t
             for p, rate in zip(parents, before, strict=True):
                 tell(Detail(f"{p.label}: {rate:.0%} of {len(p.pairs)} keys before"))
