@@ -281,11 +281,20 @@ class Sequencer:
     A submission (one entry, or many from a batch request) waits in the queue while the previous
     group commits; the writer then takes every queued submission, up to about ``max_batch``
     entries, and commits them in one transaction. A submission is never split across commits.
+
+    A commit costs about one fsync whatever its size, so the writer fills each one: it expects as
+    many submissions as were in the system when the previous commit was acknowledged (the ones it
+    released, which come back with their next entry, plus those already queued) and waits up to
+    ``linger`` seconds for them before committing what it has. One submitter never waits (it is
+    the whole expected batch); a submitter that goes away costs at most one ``linger``, after
+    which the expectation follows the traffic. Nothing is acknowledged before its commit.
     """
 
-    def __init__(self, store: LogStore, *, max_batch: int = 1024) -> None:
+    def __init__(self, store: LogStore, *, max_batch: int = 1024, linger: float = 0.002) -> None:
         self.store = store
         self.max_batch = max_batch
+        self.linger = linger
+        self._expected = 1
         self._queue: queue.Queue[_Pending | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="log-sequencer", daemon=True)
         self._thread.start()
@@ -311,18 +320,7 @@ class Sequencer:
             first = self._queue.get()
             if first is None:
                 return
-            batch = [first]
-            count = len(first.entries)
-            while count < self.max_batch:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    self._queue.put(None)
-                    break
-                batch.append(item)
-                count += len(item.entries)
+            batch = self._gather(first)
             try:
                 results = self.store.append_batch([e for p in batch for e in p.entries])
             except BaseException as exc:  # hand the failure to every waiter, keep serving
@@ -330,11 +328,35 @@ class Sequencer:
                     p.error = exc if isinstance(exc, Exception) else TransportError("log stopped")
                     p.done.set()
                 continue
+            self._expected = len(batch) + self._queue.qsize()
             start = 0
             for p in batch:
                 p.results = results[start : start + len(p.entries)]
                 start += len(p.entries)
                 p.done.set()
+
+    def _gather(self, first: _Pending) -> list[_Pending]:
+        """``first`` and what else is queued, waiting up to ``linger`` for the expected batch."""
+        batch = [first]
+        count = len(first.entries)
+        deadline = time.monotonic() + self.linger
+        while count < self.max_batch:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                left = deadline - time.monotonic()
+                if len(batch) >= self._expected or left <= 0:
+                    break
+                try:
+                    item = self._queue.get(timeout=left)
+                except queue.Empty:
+                    break
+            if item is None:
+                self._queue.put(None)
+                break
+            batch.append(item)
+            count += len(item.entries)
+        return batch
 
     def close(self) -> None:
         self._queue.put(None)

@@ -301,3 +301,51 @@ def test_sequencer_commits_each_request_whole_and_groups_concurrent_ones(tmp_pat
         assert max(sizes.values()) >= 7  # the requests queued behind one commit went in the next
     finally:
         store.close()
+
+
+def test_sequencer_fills_commits_with_returning_submitters_and_never_holds_a_lone_one(
+    tmp_path: Path,
+) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from modelprint.commit.tlog_store import LogStore, Sequencer
+    from modelprint.protocol.checkpoint import NoteSigner
+
+    store = LogStore(
+        tmp_path / "log.sqlite", NoteSigner("seq.test/log", Ed25519PrivateKey.generate())
+    )
+    sizes: list[int] = []
+    append = store.append_batch
+
+    def counted(entries):  # type: ignore[no-untyped-def]
+        sizes.append(len(entries))
+        return append(entries)
+
+    store.append_batch = counted  # type: ignore[method-assign]
+    try:
+        # one submitter: each commit holds its one entry, and no commit waits out the linger
+        lone = Sequencer(store, linger=0.5)
+        start = time.monotonic()
+        for j in range(10):
+            lone.submit(_entry(j))
+        assert time.monotonic() - start < 2.5 and sizes == [1] * 10
+        lone.close()
+        # 8 submitters that come back as soon as they are acknowledged: full commits
+        sizes.clear()
+        sequencer = Sequencer(store, linger=0.5)
+
+        def submit(w: int) -> None:
+            for j in range(20):
+                sequencer.submit(_entry(1000 * (w + 1) + j))
+
+        threads = [threading.Thread(target=submit, args=(w,)) for w in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        sequencer.close()
+        assert sum(sizes) == 160
+        assert len(sizes) <= 30, sizes  # without waiting for the expected batch: ~50-80 commits
+        assert store.checkpoint[0].size == 170
+    finally:
+        store.close()
