@@ -212,18 +212,31 @@ def _verdict(doc: dict[str, object]) -> str:
     return f"{doc.get('verdict', '?')}, {doc.get('matched', '?')} of {doc.get('queried', '?')} keys{p_text}{why}"
 
 
+_PARENT_CHECK_KEYS = 2
+"""The publisher's keys the licensee's implant scores the parent on (revealed to the licensee)."""
+
+_CONTROL_KEYS = 3
+"""Fresh keys the untouched base model is queried on; its verdict must be no match (the report
+says how many of them it answered)."""
+
+_OTHER_KEYS = _PARENT_CHECK_KEYS + 1 + _CONTROL_KEYS
+"""The publisher's keys beyond the two challenges: the licensee's check, the overclaim, the base."""
+
+
 def run_demo(
     workdir: Path,
     *,
-    fingerprints: int = 20,
-    licensee_fingerprints: int = 8,
+    fingerprints: int = 16,
+    licensee_fingerprints: int = 6,
     challenge_keys: int = 5,
 ) -> int:
-    """The lifecycle in ``workdir``; the publisher's set must hold three fresh challenges and the
-    three keys of the licensee's check and the overclaim control; the licensee's, one challenge."""
-    if fingerprints < 3 * challenge_keys + 3 or licensee_fingerprints < challenge_keys:
+    """The lifecycle in ``workdir``; the publisher's set must hold two fresh challenges (the
+    served model's and the chain's), the licensee's check of it, the overclaim control and the
+    base control (:data:`_OTHER_KEYS` in all); the licensee's, one challenge."""
+    needed = 2 * challenge_keys + _OTHER_KEYS
+    if fingerprints < needed or licensee_fingerprints < challenge_keys:
         raise ConfigError(
-            f"--fingerprints must be at least {3 * challenge_keys + 3} and "
+            f"--fingerprints must be at least {needed} and "
             f"--licensee-fingerprints at least {challenge_keys} for challenges of {challenge_keys}"
         )
     fresh_workdir(workdir)
@@ -285,7 +298,8 @@ def run_demo(
         d.run("fingerprints", "--count", str(licensee_fingerprints), "--scheme", "if-decrypt/v1",
               "--out", "licensee.secret")  # fmt: skip
         # the licensee measures the publisher's keys through a reveal, as any verifier would
-        d.run("challenge", "--bundle", "acme.bundle", "--count", "2", "--avoid", "acme.reveal",
+        d.run("challenge", "--bundle", "acme.bundle", "--count", str(_PARENT_CHECK_KEYS),
+              "--avoid", "acme.reveal",
               "--first-seen", _iso(datetime.now(UTC)), "--out", "parent-check.challenge")  # fmt: skip
         d.run("reveal", "parent-check.challenge", "--fingerprints", "acme.secret",
               "--identity", "publisher.key", "--out", "parent-check.reveal")  # fmt: skip
@@ -333,8 +347,8 @@ def run_demo(
             d.note("overclaim: " + _verdict(_load(workdir / "overclaim.json")))
 
     d.say("Control: the untouched base model must not match (fresh keys)")
-    d.run("challenge", "--bundle", "acme.bundle", "--count", k, "--avoid", *revealed,
-          "overclaim.reveal", "--first-seen", _iso(datetime.now(UTC)),
+    d.run("challenge", "--bundle", "acme.bundle", "--count", str(_CONTROL_KEYS),
+          "--avoid", *revealed, "overclaim.reveal", "--first-seen", _iso(datetime.now(UTC)),
           "--out", "control.challenge")  # fmt: skip
     d.run("reveal", "control.challenge", "--fingerprints", "acme.secret",
           "--identity", "publisher.key", "--out", "control.reveal")  # fmt: skip

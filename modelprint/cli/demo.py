@@ -41,11 +41,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--fingerprints",
         type=int,
-        default=20,
-        help="the publisher's fingerprints (default 20: three fresh challenges and 3 more keys)",
+        default=16,
+        help="the publisher's fingerprints (default 16: two fresh challenges and 6 more keys)",
     )
     p.add_argument(
-        "--licensee-fingerprints", type=int, default=8, help="the licensee's (default 8)"
+        "--licensee-fingerprints", type=int, default=6, help="the licensee's (default 6)"
     )
     p.add_argument(
         "--challenge-keys", type=int, default=5, help="keys each challenge reveals (default 5)"
