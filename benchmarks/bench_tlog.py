@@ -5,8 +5,9 @@
 1. appends/s, durable (SQLite WAL, synchronous=FULL, acknowledged only after commit), over real
    HTTP on loopback to a ``modelprint log serve`` subprocess, keep-alive connections: one client,
    then 8 concurrent clients (target 2,000/s), each POSTing one entry per request to ``/add``, and
-   the same with 64 entries per ``/add-batch`` request; also the store alone (no HTTP) with the
-   same group commits, to show where time goes;
+   the same with 64 entries per ``/add-batch`` request; each with the clients of :data:`CLIENTS`
+   (httpx, http.client, a raw socket: on two shared cores the client's own cost is part of every
+   figure); also the store alone (no HTTP) with the same group commits, to show where time goes;
 2. inclusion-proof verification in a tree of 1,000,000 entries (target < 1 ms), with and without
    the checkpoint signature check;
 3. a load run of 8 clients x 500 submissions: no 5xx, nothing lost, every entry's proof verifies
@@ -26,6 +27,7 @@ import argparse
 import http.client
 import os
 import random
+import socket
 import statistics
 import sys
 import tempfile
@@ -78,6 +80,44 @@ class Entries:
         return PREFIX + n.to_bytes(32, "big") + os.urandom(32)
 
 
+CLIENTS = ("httpx", "http.client", "socket")
+"""The HTTP clients the append rates are measured with: httpx (what modelprint's own LogClient
+uses), the standard library's http.client, and a raw keep-alive socket that writes a prepared
+request and reads the reply by its Content-Length (wrk-style: the least of the two shared cores
+spent on the benchmark's own side, so the figure is closest to the server's)."""
+
+
+class _RawConnection:
+    """One keep-alive HTTP/1.1 connection on a bare socket: POST, then read the whole reply."""
+
+    def __init__(self, url: str, path: str) -> None:
+        host, port = url.removeprefix("http://").rsplit(":", 1)
+        self.sock = socket.create_connection((host, int(port)), timeout=60)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.head = f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: ".encode()
+        self.buffer = b""
+
+    def post(self, body: bytes) -> int:
+        self.sock.sendall(self.head + str(len(body)).encode() + b"\r\n\r\n" + body)
+        while b"\r\n\r\n" not in self.buffer:
+            self.buffer += self._recv()
+        head, _, self.buffer = self.buffer.partition(b"\r\n\r\n")
+        length = int(head.lower().split(b"\r\ncontent-length:", 1)[1].split(b"\r\n", 1)[0])
+        while len(self.buffer) < length:
+            self.buffer += self._recv()
+        self.buffer = self.buffer[length:]
+        return int(head.split(b" ", 2)[1])
+
+    def _recv(self) -> bytes:
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("the log closed the connection")
+        return chunk
+
+    def close(self) -> None:
+        self.sock.close()
+
+
 def http_appends(
     log: LogProcess,
     entries: Entries,
@@ -85,12 +125,11 @@ def http_appends(
     per_client: int,
     batch: int = 1,
     *,
-    lean: bool = False,
+    client: str = "httpx",
 ) -> float:
     """Durable appends per second with ``clients`` concurrent HTTP submitters, each sending
     ``batch`` entries per request (1: ``/add``, more: ``/add-batch``) on one keep-alive
-    connection: an httpx client, or with ``lean`` the standard library's ``http.client`` (less
-    of the two shared cores spent on the benchmark's own side)."""
+    connection of the ``client`` kind (one of :data:`CLIENTS`)."""
     errors: list[BaseException] = []
     barrier = threading.Barrier(clients + 1)
     path = "/add" if batch == 1 else "/add-batch"
@@ -98,11 +137,14 @@ def http_appends(
     def worker() -> None:
         host, port = log.url.removeprefix("http://").rsplit(":", 1)
         conn = http.client.HTTPConnection(host, int(port), timeout=60)
+        raw = _RawConnection(log.url, path) if client == "socket" else None
         with httpx.Client(timeout=60) as session:
             barrier.wait()
             for _ in range(per_client // batch):
                 body = b"".join(entries.next() for _ in range(batch))
-                if lean:
+                if raw is not None:
+                    status = raw.post(body)
+                elif client == "http.client":
                     conn.request("POST", path, body)
                     reply = conn.getresponse()
                     reply.read()
@@ -112,6 +154,8 @@ def http_appends(
                 if status != 200:
                     errors.append(RuntimeError(f"HTTP {status}"))
         conn.close()
+        if raw is not None:
+            raw.close()
 
     threads = [threading.Thread(target=worker) for _ in range(clients)]
     for t in threads:
@@ -304,18 +348,21 @@ def appends_figures(folder: Path, scale: float) -> list[dict[str, object]]:
     log = start_log(folder / "log", origin="bench.test/log")
     try:
         http_appends(log, entries, 1, 20)  # warm up
-        for clients, per_client, batch, lean in (
-            (1, int(400 * scale), 1, False),
-            (8, int(400 * scale), 1, False),
-            (8, int(400 * scale), 1, True),
-            (1, int(6400 * scale), 64, False),
-            (8, int(3200 * scale), 64, False),
+        for clients, per_client, batch, client in (
+            (1, int(400 * scale), 1, "httpx"),
+            (8, int(400 * scale), 1, "httpx"),
+            (8, int(400 * scale), 1, "http.client"),
+            (1, int(400 * scale), 1, "socket"),
+            (8, int(500 * scale), 1, "socket"),
+            (1, int(6400 * scale), 64, "httpx"),
+            (8, int(3200 * scale), 64, "httpx"),
         ):
             rates = [
-                http_appends(log, entries, clients, per_client, batch, lean=lean) for _ in range(3)
+                http_appends(log, entries, clients, per_client, batch, client=client)
+                for _ in range(3)
             ]
             how = "/add, 1 entry a request" if batch == 1 else f"/add-batch, {batch} a request"
-            how += ", http.client" if lean else ", httpx"
+            how += f", {client}"
             print(
                 f"appends/s over HTTP, durable, {clients} client(s), {how}: median "
                 f"{statistics.median(rates):,.0f} (rounds {', '.join(f'{r:,.0f}' for r in rates)};"
@@ -324,7 +371,7 @@ def appends_figures(folder: Path, scale: float) -> list[dict[str, object]]:
             figures.append(
                 {
                     "path": "/add" if batch == 1 else "/add-batch",
-                    "client": "http.client" if lean else "httpx",
+                    "client": client,
                     "clients": clients,
                     "batch": batch,
                     "per_second": round(statistics.median(rates), 1),

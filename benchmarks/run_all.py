@@ -341,6 +341,8 @@ APPENDS = (  # the row's words, then the path, clients, client library, whether 
     ("`/add` (1 entry a request), 1 client", "/add", 1, "httpx", False),
     ("`/add`, 8 clients (httpx)", "/add", 8, "httpx", True),
     ("`/add`, 8 clients (http.client)", "/add", 8, "http.client", True),
+    ("`/add`, 1 client (raw keep-alive socket)", "/add", 1, "socket", False),
+    ("`/add`, 8 clients (raw keep-alive socket)", "/add", 8, "socket", True),
     ("`/add-batch` (64 a request), 1 client", "/add-batch", 1, "httpx", False),
     ("`/add-batch` (64 a request), 8 clients", "/add-batch", 8, "httpx", True),
 )

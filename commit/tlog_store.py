@@ -14,6 +14,7 @@ number of concurrent submitters while each submitter waits for about one fsync.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import os
 import queue
@@ -266,13 +267,11 @@ class LogStore:
 
 
 class _Pending:
-    __slots__ = ("done", "entries", "error", "results")
+    __slots__ = ("entries", "future")
 
     def __init__(self, entries: Sequence[bytes]) -> None:
         self.entries = entries
-        self.done = threading.Event()
-        self.results: list[AppendResult] = []
-        self.error: BaseException | None = None
+        self.future: concurrent.futures.Future[list[AppendResult]] = concurrent.futures.Future()
 
 
 class Sequencer:
@@ -307,13 +306,17 @@ class Sequencer:
         """Append ``entries`` (in order, in one commit) and wait until they are durable."""
         if not entries:
             return []
+        try:
+            return self.enqueue(entries).result(timeout)
+        except concurrent.futures.TimeoutError:
+            raise TransportError("the log did not commit the entry in time") from None
+
+    def enqueue(self, entries: Sequence[bytes]) -> concurrent.futures.Future[list[AppendResult]]:
+        """Queue ``entries`` (at least one) for one commit, without waiting: the future holds
+        their results once they are durable, or the commit's error (what an event loop awaits)."""
         pending = _Pending(entries)
         self._queue.put(pending)
-        if not pending.done.wait(timeout):
-            raise TransportError("the log did not commit the entry in time")
-        if pending.error is not None:
-            raise pending.error
-        return pending.results
+        return pending.future
 
     def _run(self) -> None:
         while True:
@@ -321,23 +324,25 @@ class Sequencer:
             if first is None:
                 return
             batch = self._gather(first)
+            if not batch:
+                continue
             try:
                 results = self.store.append_batch([e for p in batch for e in p.entries])
             except BaseException as exc:  # hand the failure to every waiter, keep serving
+                error = exc if isinstance(exc, Exception) else TransportError("log stopped")
                 for p in batch:
-                    p.error = exc if isinstance(exc, Exception) else TransportError("log stopped")
-                    p.done.set()
+                    p.future.set_exception(error)
                 continue
             self._expected = len(batch) + self._queue.qsize()
             start = 0
             for p in batch:
-                p.results = results[start : start + len(p.entries)]
+                p.future.set_result(results[start : start + len(p.entries)])
                 start += len(p.entries)
-                p.done.set()
 
     def _gather(self, first: _Pending) -> list[_Pending]:
-        """``first`` and what else is queued, waiting up to ``linger`` for the expected batch."""
-        batch = [first]
+        """``first`` and what else is queued, waiting up to ``linger`` for the expected batch.
+        A submission whose waiter cancelled it (a client gone) is dropped, never committed."""
+        batch = [first] if first.future.set_running_or_notify_cancel() else []
         count = len(first.entries)
         deadline = time.monotonic() + self.linger
         while count < self.max_batch:
@@ -354,8 +359,9 @@ class Sequencer:
             if item is None:
                 self._queue.put(None)
                 break
-            batch.append(item)
-            count += len(item.entries)
+            if item.future.set_running_or_notify_cancel():
+                batch.append(item)
+                count += len(item.entries)
         return batch
 
     def close(self) -> None:

@@ -1,4 +1,10 @@
-"""The strict, quiet HTTP/1.1 layer both of our servers stand on (stdlib ``http.server``).
+"""The strict, quiet HTTP/1.1 layer our servers stand on.
+
+The rules for reading a request are sans-IO functions (:func:`parse_request_line`,
+:func:`add_header_line`, :func:`request_semantics`, :func:`body_length`), shared by the
+thread-per-connection servers built on :class:`StrictRequestHandler` (stdlib ``http.server``: the
+model API, the TSA, the witness) and the transparency log's event loop
+(:mod:`modelprint.commit.tlog_server`).
 
 A request body is read only when its framing is beyond doubt: one ``Content-Length`` of ASCII
 digits, within the server's limit, and no ``Transfer-Encoding``. Anything else is refused before a
@@ -7,8 +13,7 @@ taken for the next request. A JSON body must be UTF-8, one object, without dupli
 nested beyond a bound (checked without recursion).
 
 A client that goes away (short body, reset, broken pipe, timeout) is not an error: the connection
-is dropped without a word. A malformed request line or header block gets the standard library's
-4xx. Nothing a client sends prints a traceback; a bug in a handler prints one line (and the
+is dropped without a word. A malformed request line or header block gets its 4xx. Nothing a client sends prints a traceback; a bug in a handler prints one line (and the
 traceback only with ``verbose``).
 
     BadRequest (InputError)    a request refused with a 4xx status; the connection closes
@@ -36,13 +41,21 @@ from typing import Any, Protocol
 from ..protocol.errors import InputError
 
 __all__ = [
+    "LINGER_BYTES",
+    "LINGER_SECONDS",
+    "MAX_HEADERS",
     "MAX_JSON_DEPTH",
+    "MAX_LINE",
     "BadRequest",
     "QuietThreadingServer",
     "StrictRequestHandler",
+    "add_header_line",
+    "body_length",
     "failure_reason",
     "parse_json_object",
+    "parse_request_line",
     "read_body",
+    "request_semantics",
 ]
 
 MAX_JSON_DEPTH = 64
@@ -56,10 +69,15 @@ _VERSION = re.compile(r"HTTP/([0-9])\.[0-9]")
 _FIELD = re.compile(
     r"([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*([^\r\n\x00]*?)[ \t]*\r?\n"
 )  # RFC 9110 token
-_MAX_LINE = 65536
-_MAX_HEADERS = 100
-_LINGER_SECONDS = 2.0
-_LINGER_BYTES = 1 << 20
+MAX_LINE = 65536
+"""The longest request line or header line read (bytes); longer ones get 414 or 431."""
+
+MAX_HEADERS = 100
+"""The most header lines a request may have; more get 431."""
+
+LINGER_SECONDS = 2.0
+LINGER_BYTES = 1 << 20
+"""A closing connection discards what the client still sends for at most this long, this much."""
 
 
 class BadRequest(InputError):
@@ -79,14 +97,77 @@ class _Readable(Protocol):
     def read(self, size: int, /) -> bytes: ...
 
 
-def read_body(headers: Message, rfile: _Readable, *, limit: int, required: bool = True) -> bytes:
-    """Read a request body of exactly ``Content-Length`` bytes, at most ``limit``.
+def parse_request_line(raw: bytes) -> tuple[str, str, str]:
+    """``(method, target, version)`` of a request line (with or without its line end).
+
+    Raises :class:`BadRequest`: 414 for a line over :data:`MAX_LINE` bytes; 400 for anything but
+    ``METHOD TARGET HTTP/1.x`` (HTTP/0.9's ``GET /`` included, so every refusal has a status
+    line); 505 for HTTP/2 and later.
+    """
+    if len(raw) > MAX_LINE:
+        raise BadRequest(HTTPStatus.REQUEST_URI_TOO_LONG, "request line too long")
+    words = str(raw, "iso-8859-1").rstrip("\r\n").split()
+    if len(words) != 3:
+        raise BadRequest(HTTPStatus.BAD_REQUEST, "an HTTP/1.x request line is required")
+    command, target, version = words
+    match = _VERSION.fullmatch(version)
+    if match is None:
+        raise BadRequest(HTTPStatus.BAD_REQUEST, f"bad request version {version[:20]!r}")
+    if match.group(1) != "1":
+        raise BadRequest(HTTPStatus.HTTP_VERSION_NOT_SUPPORTED, "HTTP/1.x only")
+    return command, target, version
+
+
+def add_header_line(headers: Message, raw: bytes, count: int) -> bool:
+    """Add header line number ``count`` (from 0) of a request to ``headers``; False for the blank
+    line that ends the block.
+
+    Raises :class:`BadRequest`: 431 for a line over :data:`MAX_LINE` bytes or a block of more than
+    :data:`MAX_HEADERS` lines; 400 for a line that is not ``token ":" value`` (no colon,
+    whitespace before it, a folded continuation line) or has CR, LF or NUL in its value
+    (RFC 9110 5.5). A line without its line end (the connection ended inside the block) raises
+    :class:`ConnectionAbortedError`: close silently.
+    """
+    if len(raw) > MAX_LINE:
+        raise BadRequest(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "header line too long")
+    if not raw.endswith(b"\n"):
+        raise ConnectionAbortedError("the connection ended inside the header block")
+    if raw in (b"\r\n", b"\n"):
+        return False
+    if count >= MAX_HEADERS:
+        raise BadRequest(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "too many headers")
+    field = _FIELD.fullmatch(str(raw, "iso-8859-1"))
+    if field is None:
+        raise BadRequest(HTTPStatus.BAD_REQUEST, "malformed header block")
+    headers[field.group(1)] = field.group(2)
+    return True
+
+
+def request_semantics(command: str, version: str, headers: Message) -> tuple[bool, bool]:
+    """``(close after the reply, send 100 Continue before reading the body)`` for a parsed head.
+
+    HTTP/1.0 closes unless it asks for keep-alive, HTTP/1.1 keeps the connection unless it asks to
+    close. Raises :class:`BadRequest` (400) for a GET or HEAD that announces a body.
+    """
+    connection = headers.get("Connection", "").lower()
+    close = version == "HTTP/1.0" or connection == "close"
+    if connection == "keep-alive":
+        close = False
+    if command in ("GET", "HEAD") and (
+        "Transfer-Encoding" in headers or headers.get_all("Content-Length", ["0"]) != ["0"]
+    ):
+        raise BadRequest(HTTPStatus.BAD_REQUEST, f"a {command} request has no body")
+    expect = headers.get("Expect", "").lower() == "100-continue" and version != "HTTP/1.0"
+    return close, expect
+
+
+def body_length(headers: Message, *, limit: int, required: bool = True) -> int:
+    """The announced body length of a request, checked before a byte of the body is read.
 
     Raises :class:`BadRequest`: 411 for a ``Transfer-Encoding`` (chunked or any other) or, when
     ``required``, a missing ``Content-Length``; 400 for a length that is not 1 to 10 ASCII digits
-    or for duplicates that differ; 413 for a length over ``limit`` (the body is not read). A client
-    that sends fewer bytes than it announced raises :class:`ConnectionAbortedError`: close silently.
-    Without a ``Content-Length`` and not ``required``, the body is empty.
+    or for duplicates that differ; 413 for a length over ``limit``. Without a ``Content-Length``
+    and not ``required``, the length is 0.
     """
     if "Transfer-Encoding" in headers:
         raise BadRequest(HTTPStatus.LENGTH_REQUIRED, "chunked bodies are not accepted")
@@ -94,12 +175,22 @@ def read_body(headers: Message, rfile: _Readable, *, limit: int, required: bool 
     if not values:
         if required:
             raise BadRequest(HTTPStatus.LENGTH_REQUIRED, "Content-Length required")
-        return b""
+        return 0
     if any(v != values[0] for v in values) or not _LENGTH.fullmatch(values[0]):
         raise BadRequest(HTTPStatus.BAD_REQUEST, "bad Content-Length")
     length = int(values[0])
     if length > limit:
         raise BadRequest(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"body over {limit} bytes")
+    return length
+
+
+def read_body(headers: Message, rfile: _Readable, *, limit: int, required: bool = True) -> bytes:
+    """Read a request body of exactly :func:`body_length` bytes (its refusals happen first).
+
+    A client that sends fewer bytes than it announced raises :class:`ConnectionAbortedError`:
+    close silently.
+    """
+    length = body_length(headers, limit=limit, required=required)
     body = rfile.read(length) if length else b""
     if len(body) != length:
         raise ConnectionAbortedError(f"client sent {len(body)} of {length} body bytes")
@@ -165,6 +256,29 @@ class QuietThreadingServer(ThreadingHTTPServer):
     request_queue_size = 256  # the default backlog of 5 drops connections under concurrency
     verbose = False
     log_prefix = "http: "
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._idle = threading.Condition()
+        self._open = 0
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._idle:
+            self._open += 1
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        try:
+            super().shutdown_request(request)
+        finally:
+            with self._idle:
+                self._open -= 1
+                self._idle.notify_all()
+
+    def wait_idle(self, timeout: float = 15.0) -> bool:
+        """Wait until no connection is open (every handler done, what it printed printed)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._open == 0, timeout)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         exc = sys.exception()
@@ -249,52 +363,20 @@ class StrictRequestHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def parse_request(self) -> bool:
-        """Parse the request line and header block ourselves, strictly (no email parser).
-
-        Refused with 400: a request line that is not ``METHOD TARGET HTTP/1.x`` (HTTP/0.9
-        included), a header line that is not ``token ":" value`` (no colon, whitespace before
-        it, a folded continuation line), CR, LF or NUL inside a value, and a GET or HEAD that
-        announces a body; 505 for HTTP/2 and later; 431 for a header line over 64 KiB or more
-        than 100 header lines. A connection that ends inside the header block closes silently.
-        """
+        """Parse the request line and header block ourselves, strictly (no email parser), by
+        :func:`parse_request_line`, :func:`add_header_line` and :func:`request_semantics`.
+        A connection that ends inside the header block closes silently."""
         self.command, self.request_version = "", self.default_request_version
         self.close_connection = True
-        self.requestline = line = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
-        words = line.split()
-        if len(words) != 3:
-            raise BadRequest(HTTPStatus.BAD_REQUEST, "an HTTP/1.x request line is required")
-        command, target, version = words
-        match = _VERSION.fullmatch(version)
-        if match is None:
-            raise BadRequest(HTTPStatus.BAD_REQUEST, f"bad request version {version[:20]!r}")
-        if match.group(1) != "1":
-            raise BadRequest(HTTPStatus.HTTP_VERSION_NOT_SUPPORTED, "HTTP/1.x only")
+        self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        command, target, version = parse_request_line(self.raw_requestline)
         self.command, self.path, self.request_version = command, target, version
         self.headers = headers = self.MessageClass()
-        for count in range(_MAX_HEADERS + 1):
-            raw = self.rfile.readline(_MAX_LINE + 1)
-            if len(raw) > _MAX_LINE:
-                raise BadRequest(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "header line too long")
-            if not raw.endswith(b"\n"):
-                raise ConnectionAbortedError("the connection ended inside the header block")
-            if raw in (b"\r\n", b"\n"):
+        for count in range(MAX_HEADERS + 1):
+            if not add_header_line(headers, self.rfile.readline(MAX_LINE + 1), count):
                 break
-            if count == _MAX_HEADERS:
-                raise BadRequest(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "too many headers")
-            field = _FIELD.fullmatch(str(raw, "iso-8859-1"))
-            if field is None:  # CR, LF or NUL in a value (RFC 9110 5.5), or not a header line
-                raise BadRequest(HTTPStatus.BAD_REQUEST, "malformed header block")
-            headers[field.group(1)] = field.group(2)
-        connection = headers.get("Connection", "").lower()
-        self.close_connection = version == "HTTP/1.0" or connection == "close"
-        if connection == "keep-alive":
-            self.close_connection = False
-        if self.command in ("GET", "HEAD") and (
-            "Transfer-Encoding" in headers or headers.get_all("Content-Length", ["0"]) != ["0"]
-        ):
-            raise BadRequest(HTTPStatus.BAD_REQUEST, f"a {self.command} request has no body")
-        expect = headers.get("Expect", "").lower()
-        if expect == "100-continue" and version != "HTTP/1.0":
+        self.close_connection, expect_continue = request_semantics(command, version, headers)
+        if expect_continue:
             return self.handle_expect_100()
         return True
 
@@ -343,9 +425,9 @@ class StrictRequestHandler(BaseHTTPRequestHandler):
         """
         try:
             self.connection.shutdown(socket.SHUT_WR)
-            deadline = time.monotonic() + _LINGER_SECONDS
+            deadline = time.monotonic() + LINGER_SECONDS
             drained = 0
-            while drained < _LINGER_BYTES:
+            while drained < LINGER_BYTES:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break

@@ -349,3 +349,47 @@ def test_sequencer_fills_commits_with_returning_submitters_and_never_holds_a_lon
         assert store.checkpoint[0].size == 170
     finally:
         store.close()
+
+
+def test_log_serve_stops_on_sigterm_with_exit_0_and_a_clean_stderr(tmp_path: Path) -> None:
+    log = start_log(tmp_path / "log")
+    with LogClient(log.url) as client:
+        index, *_ = client.submit_entry(_entry(7), verifiers=_verifier(log))
+    idle = httpx.Client(timeout=10)  # a keep-alive connection left open across the stop
+    assert idle.get(f"{log.url}/checkpoint").status_code == 200
+    assert log.proc is not None and log.proc.stderr is not None
+    log.proc.terminate()
+    assert log.proc.wait(timeout=15) == 0
+    err = log.proc.stderr.read().decode()
+    idle.close()
+    assert err == "", err
+    log.start()  # the entry is there after the restart
+    try:
+        size = httpx.get(f"{log.url}/checkpoint", timeout=10).text.splitlines()[1]
+        assert index == 0 and int(size) == 1
+    finally:
+        log.stop()
+
+
+def test_sequencer_drops_a_submission_cancelled_before_its_commit(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from modelprint.commit.tlog_store import LogStore, Sequencer
+    from modelprint.protocol.checkpoint import NoteSigner
+
+    store = LogStore(
+        tmp_path / "log.sqlite", NoteSigner("seq.test/log", Ed25519PrivateKey.generate())
+    )
+    sequencer = Sequencer(store)
+    try:
+        with store._lock:  # the writer takes the first and waits inside its commit
+            first = sequencer.enqueue([_entry(1)])
+            time.sleep(0.2)
+            gone = sequencer.enqueue([_entry(2)])  # a client that went away while it queued
+            assert gone.cancel()
+        assert first.result(10)[0].index == 0
+        after = sequencer.enqueue([_entry(3)]).result(10)  # the writer still serves
+        assert after[0].index == 1 and store.checkpoint[0].size == 2
+    finally:
+        sequencer.close()
+        store.close()

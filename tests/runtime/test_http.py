@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from email.message import Message
 from http.client import parse_headers
+from typing import Protocol
 
 import httpx
 import pytest
@@ -31,7 +32,6 @@ from modelprint.protocol.errors import ConfigError
 from modelprint.protocol.timeproof import LOG_ENTRY_SIZE
 from modelprint.runtime.http import (
     BadRequest,
-    QuietThreadingServer,
     parse_json_object,
     read_body,
 )
@@ -135,34 +135,8 @@ def test_parse_json_object_counts_depth_outside_strings_only() -> None:
 # -- real servers ------------------------------------------------------------------------------
 
 
-class _Connections:
-    """Counts the connections a server accepted and finished, so a test can wait until it is idle
-    (every handler done, its stderr written) before it reads stderr."""
-
-    def __init__(self, server: QuietThreadingServer) -> None:
-        self.cond = threading.Condition()
-        self.opened = self.closed = 0
-        process, shutdown = server.process_request, server.shutdown_request
-
-        def process_request(request: socket.socket, address: object) -> None:
-            with self.cond:
-                self.opened += 1
-            process(request, address)
-
-        def shutdown_request(request: socket.socket) -> None:
-            try:
-                shutdown(request)
-            finally:
-                with self.cond:
-                    self.closed += 1
-                    self.cond.notify_all()
-
-        server.process_request = process_request  # type: ignore[method-assign,assignment]
-        server.shutdown_request = shutdown_request  # type: ignore[method-assign]
-
-    def wait_idle(self, timeout: float = 15.0) -> None:
-        with self.cond:
-            assert self.cond.wait_for(lambda: self.closed >= self.opened, timeout)
+class _Idle(Protocol):
+    def wait_idle(self, timeout: float = 15.0) -> bool: ...
 
 
 @dataclass
@@ -174,7 +148,7 @@ class Served:
     limit: int
     good_body: bytes
     pipelined: bytes  # a well-formed GET that would be answered if a refusal were misframed
-    connections: _Connections
+    server: _Idle  # waits until every handler is done, its stderr written
 
     def url(self, path: str) -> str:
         return f"http://{self.address[0]}:{self.address[1]}{path}"
@@ -188,13 +162,12 @@ def _entry(i: int) -> bytes:
 def log_http(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     signer = NoteSigner("example.test/log", Ed25519PrivateKey.generate())
     server = LogServer(LogStore(tmp_path_factory.mktemp("log") / "log.sqlite", signer))
-    connections = _Connections(server)
     server.start_background()
     try:
         host, port = server.server_address[:2]
         yield Served(
             (str(host), int(port)), b"/add", LOG_MAX_BODY, _entry(1),
-            b"GET /checkpoint HTTP/1.1\r\nHost: t\r\n\r\n", connections,
+            b"GET /checkpoint HTTP/1.1\r\nHost: t\r\n\r\n", server,
         )  # fmt: skip
     finally:
         server.close()
@@ -218,13 +191,12 @@ def _chat_body(text: str) -> bytes:
 @pytest.fixture(scope="module")
 def chat_http() -> Iterator[Served]:
     server = ChatServer(("127.0.0.1", 0), _echo, "echo")
-    connections = _Connections(server)
     server.start()
     try:
         host, port = server.server_address[:2]
         yield Served(
             (str(host), int(port)), b"/v1/chat/completions", CHAT_MAX_BODY, _chat_body("hi"),
-            b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n", connections,
+            b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n", server,
         )  # fmt: skip
     finally:
         server.shutdown()
@@ -267,7 +239,7 @@ def _assert_quiet_and_alive(served: Served, capfd: pytest.CaptureFixture[str]) -
     # answered after every earlier connection was accepted (one accept loop, FIFO backlog) ...
     assert httpx.get(served.url("/checkpoint" if served.path == b"/add" else "/health")).is_success
     assert _good_post(served) == 200
-    served.connections.wait_idle()  # ... and once their handlers are done, stderr is complete
+    assert served.server.wait_idle()  # ... and once their handlers are done, stderr is complete
     err = capfd.readouterr().err
     assert "Traceback" not in err and err == "", err
 
@@ -441,7 +413,7 @@ def test_chat_generation_errors_config_is_400_others_500_in_one_line(
             "type": "server_error",
         }
         assert client.post(url, content=_chat_body("fine")).status_code == 200  # still serving
-    chat_http.connections.wait_idle()
+    assert chat_http.server.wait_idle()
     err = capfd.readouterr().err
     assert err == "serve: generation failed (RuntimeError)\n"  # never the prompt
 
