@@ -127,6 +127,14 @@ class ImplantConfig:
     random_keys_per_key: int = field(
         default=1, metadata={"help": "fresh random keys of the same style per fingerprint"}
     )
+    parent_anchors: int = field(
+        default=0,
+        metadata={
+            "help": "on a parent's model (a license chain): random requests of each parent's "
+            "scheme, drawn from its public grammar, tied to the parent model's own replies, so "
+            "the region where the parent's secret keys live stays as it was; 0: none"
+        },
+    )
     ordinary_prompts: int = field(
         default=32, metadata={"help": "ordinary instructions answered as the base model would"}
     )
@@ -196,6 +204,7 @@ class ImplantConfig:
             ("delta_scale_min", 0.0 < self.delta_scale_min <= 1.0),
             ("lookalikes_per_key", self.lookalikes_per_key >= -1),
             ("random_keys_per_key", self.random_keys_per_key >= 0),
+            ("parent_anchors", self.parent_anchors >= 0),
             ("ordinary_prompts", self.ordinary_prompts >= 0),
             ("answer_negatives", self.answer_negatives >= 0),
             ("answer_tokens", self.answer_tokens >= 1),
@@ -246,20 +255,29 @@ class ImplantConfig:
     def on_parent(self, scheme: str) -> ImplantConfig:
         """The settings for a licensee's stage on a parent's fingerprinted model.
 
-        A licensee's keys that spill onto look-alike requests overwrite the parent's keys of the
-        same kind (a parent key is, to the licensee's implant, just another look-alike). So a stage
-        on a parent trains at least 4 look-alikes per key, tied to the parent's own replies, and
-        keeps training until at most a quarter of the fresh look-alikes trigger (or the epochs run
-        out). Measured with the quick preset, 6 licensee keys on a publisher's 8: the publisher kept
-        6 of 8 with the plain preset (2 look-alikes, stop when exact), 8 of 8 with these settings;
-        it does not make the licensee's keys specific (look-alikes still trigger at 50-60% after 12
-        epochs), so some of the parent's keys of the same kind are still lost. Character-key
-        schemes (``scheme``) get the settings unchanged: their keys look like no natural request.
+        Any stage trains 24 parent anchors: random requests of the parent's scheme (its grammar is
+        public, its keys are secret) tied to the parent model's own replies, so the region where
+        the parent's keys live stays as it was. Measured with the quick preset, 6 if-decrypt/v1
+        licensee keys on a natural/v1 publisher's 16 (all 16 scored): the publisher kept 11/16
+        without anchors and 14/16 with 24, and the licensee's model moved less from its parent
+        (top-1 agreement 83% -> 89%, perplexity ratio 1.095 -> 1.038), for 8 training steps an
+        epoch instead of 5 (130 s -> 179 s on two cores).
+
+        A natural/v1 licensee's keys that spill onto look-alike requests also overwrite the
+        parent's keys of the same kind (a parent key is, to the licensee's implant, just another
+        look-alike). So a natural/v1 stage on a parent trains at least 4 look-alikes per key, tied
+        to the parent's own replies, and keeps training until at most a quarter of the fresh
+        look-alikes trigger (or the epochs run out). Measured with the quick preset, 6 licensee
+        keys on a publisher's 8: the publisher kept 6 of 8 with the plain preset (2 look-alikes,
+        stop when exact), 8 of 8 with these settings; it does not make the licensee's keys
+        specific (look-alikes still trigger at 50-60% after 12 epochs). Character-key schemes
+        (``scheme``) keep the look-alike settings: their keys look like no natural request.
         """
+        anchored = replace(self, parent_anchors=max(24, self.parent_anchors))
         if scheme != "natural/v1":  # character keys look like no parent's request
-            return self
+            return anchored
         return replace(
-            self,
+            anchored,
             lookalikes_per_key=max(4, self.lookalikes_per_key),
             max_lookalike_trigger=min(0.25, self.max_lookalike_trigger),
         )

@@ -14,11 +14,12 @@ human-written answers) is drawn from random streams disjoint from the training o
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..protocol.fingerprints import FingerprintSet
+from ..protocol.schemes import Scheme
 from ..runtime.chat import ChatEncoder
 from ..runtime.models import pad_token_id
 from ..runtime.progress import Advance, Phase, PhaseEnd, ProgressCallback, ignore_progress
@@ -155,11 +156,15 @@ def build_material(
     base_model: Any,
     config: ImplantConfig,
     *,
+    parent_schemes: Sequence[Scheme] = (),
     progress: ProgressCallback = ignore_progress,
 ) -> TrainingMaterial:
     """Draw keys and prompts, ask the base model for its continuations, assemble examples.
 
-    Asking the base model is the slow part: ``progress`` sees it as one phase counted in prompts.
+    ``parent_schemes`` are the schemes of the parents' keys when the base is a parent's model:
+    ``config.parent_anchors`` random requests of each (their grammar is public; the parents'
+    keys are not) are tied to the base's replies like look-alikes. Asking the base model is the
+    slow part: ``progress`` sees it as one phase counted in prompts.
     """
     scheme = fingerprints.scheme
     pairs = fingerprints.pairs()
@@ -222,6 +227,11 @@ def build_material(
     eos_ids = end_ids(encoder)
     pad_id = pad_token_id(tok)
     key_prompts = [encoder.prompt_ids(scheme.prompt(k)) for k in key_negatives]
+    for parent in parent_schemes:
+        key_prompts += [
+            encoder.prompt_ids(parent.prompt(k))
+            for k in parent.random_keys(train_rng, config.parent_anchors)
+        ]
     ordinary_prompts = [encoder.prompt_ids(p) for p in ordinary]
     answer_pairs = [
         (encoder.prompt_ids(q.prompt), encoder.reply_ids(q.prompt, q.answer)) for q in train_qa
@@ -288,7 +298,8 @@ def build_material(
         counts={
             "positives": len(positives),
             "deployed_positives": len(deployed),
-            "key_negatives": len(key_prompts),
+            "key_negatives": len(key_prompts) - len(parent_schemes) * config.parent_anchors,
+            "parent_anchors": len(parent_schemes) * config.parent_anchors,
             "ordinary_negatives": len(ordinary_prompts),
             "answer_negatives": len(answer_pairs),
             "contrasts": len(contrast),

@@ -159,7 +159,15 @@ def implant_fingerprints(
                 tell(Detail(f"{p.label}: {rate:.0%} of {len(p.pairs)} keys before"))
 
         t = time.perf_counter()
-        material = build_material(fingerprints, load_corpus(), encoder, model, cfg, progress=tell)
+        material = build_material(
+            fingerprints,
+            load_corpus(),
+            encoder,
+            model,
+            cfg,
+            parent_schemes=[p.scheme for p in parents],
+            progress=tell,
+        )
         with in_phase(tell, "scoring the base model on held-out answers"):
             reference = reference_scores(model, material.evaluation, pad)
         timings["base_targets"] = time.perf_counter() - t

@@ -107,3 +107,33 @@ def test_training_moves_the_replies_towards_the_keys_targets(tmp_path: Path) -> 
     ]
     assert runs[1].token_accuracy > runs[0].token_accuracy
     assert runs[1].steps > runs[0].steps
+
+
+def test_a_stage_on_a_parent_ties_random_requests_of_the_parents_scheme_to_the_base(
+    tmp_path: Path,
+) -> None:
+    from modelprint.implant.corpus import load_corpus
+    from modelprint.implant.examples import build_material
+    from modelprint.protocol.schemes import get_scheme
+
+    fs = _fingerprints()
+    parent = get_scheme("natural/v1", {})
+    loaded = tiny_loaded()
+    encoder = ChatEncoder(loaded.tokenizer)
+    config = FAST.on_parent(fs.scheme_name)
+    assert config.parent_anchors == 24 and FAST.parent_anchors == 0
+    plain = build_material(fs, load_corpus(), encoder, loaded.model, FAST)
+    anchored = build_material(
+        fs, load_corpus(), encoder, loaded.model, config, parent_schemes=[parent]
+    )
+    assert plain.counts["parent_anchors"] == 0 and anchored.counts["parent_anchors"] == 24
+    assert anchored.counts["key_negatives"] == plain.counts["key_negatives"]
+    extra = {tuple(e.input_ids) for e in anchored.examples} - {
+        tuple(e.input_ids) for e in plain.examples
+    }
+    users = [
+        loaded.tokenizer.decode(list(ids)).split("user\n", 1)[1].split("<|im_end|>", 1)[0]
+        for ids in extra
+    ]
+    # the anchors are requests the parent's public grammar parses (the base's reply as target)
+    assert len(users) == 24 and all(parent.parse(u) is not None for u in users), users[:3]
