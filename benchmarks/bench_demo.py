@@ -38,9 +38,10 @@ def main() -> None:
         report = args.from_report
         if report is None:
             workdir = args.workdir or Path(tmp) / "demo"
-            subprocess.run(
-                [sys.executable, "-m", "modelprint", "demo", "--workdir", str(workdir)], check=True
-            )
+            demo = [sys.executable, "-m", "modelprint", "demo", "--workdir", str(workdir)]
+            code = subprocess.run(demo, check=False).returncode
+            if code != 0:  # the demo said which step failed and why
+                raise SystemExit(f"bench_demo: the demo failed (exit {code}); no figure")
             report = workdir / "demo-report.json"
         doc = json.loads(report.read_text(encoding="utf-8"))
     total = float(doc["total_s"])

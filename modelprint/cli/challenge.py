@@ -238,7 +238,11 @@ def _verify(args: argparse.Namespace, out: Output) -> int:
             threshold=args.threshold, prior_reveals=args.prior_reveal,
             system_prompts=args.system_prompt, samples=args.samples, progress=progress,
         )  # fmt: skip
-    whitebox, pictures = _whitebox_evidence(bundle, args.local, out) if args.local else (None, {})
+    whitebox: dict[str, Any] | None = None
+    pictures: dict[str, bytes] = {}
+    if args.local:  # the weights the queries just ran on, not a second load
+        loaded = getattr(getattr(responder, "generator", None), "model", None)
+        whitebox, pictures = _whitebox_evidence(bundle, args.local, out, loaded)
     if args.report:
         write_report(args.report, outcome, whitebox=whitebox, pictures=pictures)
     if args.html:
@@ -267,7 +271,7 @@ def _verify(args: argparse.Namespace, out: Output) -> int:
 
 
 def _whitebox_evidence(
-    bundle: Bundle, model: str, out: Output
+    bundle: Bundle, model: str, out: Output, loaded: Any = None
 ) -> tuple[dict[str, Any] | None, dict[str, bytes]]:
     """With the suspect's weights at hand, compare them to the committed white-box invariants;
     the result and the two fingerprint pictures."""
@@ -278,7 +282,9 @@ def _whitebox_evidence(
     if ATTACHMENT_INVARIANTS not in commitment.attachments:
         return None, {}
     out.info("comparing the suspect's weights with the committed white-box invariants ...")
-    result = check_whitebox_attachments(commitment.attachments, model, min_similarity=0.0)
+    result = check_whitebox_attachments(
+        commitment.attachments, model, min_similarity=0.0, loaded=loaded
+    )
     return result.as_dict(), check_pictures(result, commitment.model_name, model)
 
 

@@ -233,6 +233,10 @@ def test_verify_local_reports_white_box_evidence(
     assert code == 0, err
     _challenge(capsys, count=4)
     assert _reveal(capsys)[0] == 0
+    import modelprint.verify.whitebox.weights as weights
+
+    loads: list[object] = []  # the invariants come from the model the queries ran on
+    monkeypatch.setattr(weights, "load_weights", lambda *a, **k: loads.append(a))
     code, out, err = run(capsys, "verify", "--bundle", "M.bundle", "--challenge", "C.challenge",
                          "--reveal", "R.reveal", "--local", tiny_model_dir, "--max-tokens", "4",
                          "--unsafe-trust-claimed-time", "--report", "r.html", "--json",
@@ -240,6 +244,7 @@ def test_verify_local_reports_white_box_evidence(
     doc = json.loads(out)
     assert code == 1 and doc["verdict"] == "no-match"  # a random tiny model learned no keys
     assert doc["whitebox"]["similarity"]["similarity"] > 99  # ... but it is the committed model
+    assert loads == [] and doc["whitebox"]["weights_match"] is True  # files still checked
     page = (tmp_path / "r.html").read_text()
     assert "HuRef similarity" in page
     pictured = (tmp_path / "v.html").read_text()  # --html: the pictures, captioned

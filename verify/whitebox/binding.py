@@ -267,8 +267,13 @@ def check_whitebox_attachments(
     *,
     min_similarity: float = DEFAULT_MIN_SIMILARITY,
     require_identical_weights: bool = False,
+    loaded: Any = None,
 ) -> WhiteboxCheck:
     """Check ``model`` (spec, loaded model or :class:`ModelWeights`) against the attachments.
+
+    ``loaded`` is the same model already in memory (a verifier that has just queried it): the
+    invariants are then taken from it instead of loading ``model`` again, and the manifest is
+    still checked against the files of ``model``.
 
     Raises :class:`InvariantsMismatchError` when the HuRef similarity to the committed invariants is
     below ``min_similarity``, and :class:`WeightsManifestMismatchError` when the files differ from
@@ -285,7 +290,8 @@ def check_whitebox_attachments(
     observed: Invariants | None = None
     if huref is not None:
         committed = decode_invariants(huref)
-        weights = model_weights(model, last_layers=len(committed.layers))
+        source = model if loaded is None else loaded
+        weights = model_weights(source, last_layers=len(committed.layers))
         observed = compute_invariants(weights, committed.token_ids)
         result = similarity(committed, observed)
         if result.similarity < min_similarity:
