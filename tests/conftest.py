@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,22 @@ pytest_plugins = ["tests.servers"]
 IMPLANT_TEST_SECRET = bytes.fromhex(
     "6d6f64656c7072696e742f746573742f696d706c616e742f736d6f6c6c6d3221"
 )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A GGUF conversion cache of the test run's own (runtime/gguf_cache.py), never the user's:
+    the first SmolLM2 load of a run converts and fills it, later loads (subprocesses too) read it."""
+    from modelprint.runtime.gguf_cache import CACHE_ENV
+
+    folder = tmp_path_factory.mktemp("model-cache")
+    before = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop(CACHE_ENV, None)
+    else:
+        os.environ[CACHE_ENV] = before
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..protocol.errors import ConfigError
 from .embedded import embedded_gguf_path, is_embedded
+from .gguf_cache import cached_conversion, store_conversion
 
 __all__ = [
     "LoadedModel",
@@ -125,21 +126,28 @@ def load_model(spec: str | os.PathLike[str], *, dtype: Any = None) -> LoadedMode
     from transformers.utils import logging as hf_logging
 
     source = resolve_model_source(spec)
-    kwargs: dict[str, Any] = {}
-    if source.gguf_file is not None:
+    directory, kwargs = str(source.directory), {}
+    gguf = None if source.gguf_file is None else source.directory / source.gguf_file
+    converted = None if gguf is None else cached_conversion(gguf)
+    if converted is not None:  # the same model, converted by an earlier load (gguf_cache)
+        directory = str(converted)
+    elif source.gguf_file is not None:
         kwargs["gguf_file"] = source.gguf_file
     hf_logging.set_verbosity_error()
     try:
         with hf_bars_off(), _quiet_gguf_conversion():
-            tokenizer = AutoTokenizer.from_pretrained(str(source.directory), **kwargs)
+            tokenizer = AutoTokenizer.from_pretrained(directory, **kwargs)
             model = AutoModelForCausalLM.from_pretrained(
-                str(source.directory), dtype=dtype or torch.float32, **kwargs
+                directory, dtype=dtype or torch.float32, **kwargs
             )
     except (OSError, ValueError, KeyError) as exc:
         reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else "unreadable"
         raise ConfigError(f"{source.label}: cannot load model ({reason})") from exc
-    if source.gguf_file is not None:
+    if "gguf_file" in kwargs:
         _clear_gguf_quantizer(model)
+        if gguf is not None and model.dtype == torch.float32:
+            with hf_bars_off():
+                store_conversion(gguf, model, tokenizer)
     ensure_pad_token(tokenizer)
     model.eval()
     return LoadedModel(model=model, tokenizer=tokenizer, source=source)
