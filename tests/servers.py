@@ -52,6 +52,13 @@ class TSAServer:
     pki: PKI
 
 
+def _default_sigint() -> None:
+    """In the server's process, before it starts: Ctrl-C as a terminal delivers it. A suite run
+    in the background (``make test &``, CI runners without job control) ignores SIGINT, and the
+    children would inherit that; the tests that press Ctrl-C need the default."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @dataclass
 class _Served:
     """A modelprint server subprocess; :meth:`kill` (SIGKILL), :meth:`stop`, :meth:`restart`."""
@@ -70,7 +77,9 @@ class _Served:
     def start(self, *, timeout: float = 30.0) -> None:
         """Start the server (on the port it had before, if any) and wait until it listens."""
         cmd = [sys.executable, "-m", "modelprint", *self.command(), "--port", str(self.port)]
-        self.proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, preexec_fn=_default_sigint
+        )
         assert self.proc.stderr is not None
         deadline = time.monotonic() + timeout
         buffer = b""
