@@ -232,10 +232,6 @@ def _weight_rows(
         return [("base", ctx.base), ("base fine-tune", ctx.base_ft)]
 
     lora = FinetuneAttack(steps=settings.lora_steps, seed=settings.seed + 2)
-    full = FinetuneAttack(
-        steps=settings.full_steps, learning_rate=2e-5, batch_size=2, seed=settings.seed + 3,
-        full=True,
-    )  # fmt: skip
     rows: dict[str, tuple[WeightAttack, Callable[[Context], list[tuple[str, State]]]]] = {
         "as released": (lambda s, ctx: s, untouched),
         "weights cast to bf16": (lambda s, ctx: w.cast_round_trip(s, "bf16"),
@@ -258,7 +254,11 @@ def _weight_rows(
         lambda s, ctx: ctx.finetuned(s, lora),
         untouched,
     )
-    if settings.full_steps:
+    if settings.full_steps:  # --quick has none (an attack of 0 steps is refused)
+        full = FinetuneAttack(
+            steps=settings.full_steps, learning_rate=2e-5, batch_size=2, seed=settings.seed + 3,
+            full=True,
+        )  # fmt: skip
         rows[f"full fine-tune ({settings.full_steps} steps, lr 2e-5)"] = (
             lambda s, ctx: ctx.finetuned(s, full),
             untouched,

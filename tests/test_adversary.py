@@ -77,3 +77,13 @@ def test_the_result_prints_and_serialises_and_the_base_is_restored(bench) -> Non
     assert {r["scheme"] for r in doc["rows"]} == {"if-decrypt/v1", "double-i/v1", "natural/v1"}
     table = result.table("if-decrypt/v1")
     assert "as released" in table and "GGUF round trip Q4_1" in table
+
+
+def test_the_quick_bench_builds_its_rows_without_a_full_fine_tune() -> None:
+    from modelprint.adversary import BenchSettings, _weight_rows
+
+    quick = _weight_rows(BenchSettings.quick())  # raised: a 0-step full fine-tune was refused
+    assert not any(name.startswith("full fine-tune") for name in quick)
+    assert "LoRA fine-tune (20 steps)" in quick
+    full = _weight_rows(BenchSettings())
+    assert "full fine-tune (150 steps, lr 2e-5)" in full
