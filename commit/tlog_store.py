@@ -343,7 +343,7 @@ class Sequencer:
         """``first`` and what else is queued, waiting up to ``linger`` for the expected batch.
         A submission whose waiter cancelled it (a client gone) is dropped, never committed."""
         batch = [first] if first.future.set_running_or_notify_cancel() else []
-        count = len(first.entries)
+        count = sum(len(p.entries) for p in batch)
         deadline = time.monotonic() + self.linger
         while count < self.max_batch:
             try:

@@ -226,12 +226,12 @@ def build_material(
     tok = encoder.tokenizer
     eos_ids = end_ids(encoder)
     pad_id = pad_token_id(tok)
-    key_prompts = [encoder.prompt_ids(scheme.prompt(k)) for k in key_negatives]
-    for parent in parent_schemes:
-        key_prompts += [
-            encoder.prompt_ids(parent.prompt(k))
-            for k in parent.random_keys(train_rng, config.parent_anchors)
-        ]
+    anchors = [
+        encoder.prompt_ids(parent.prompt(k))
+        for parent in parent_schemes
+        for k in parent.random_keys(train_rng, config.parent_anchors)
+    ]
+    key_prompts = [encoder.prompt_ids(scheme.prompt(k)) for k in key_negatives] + anchors
     ordinary_prompts = [encoder.prompt_ids(p) for p in ordinary]
     answer_pairs = [
         (encoder.prompt_ids(q.prompt), encoder.reply_ids(q.prompt, q.answer)) for q in train_qa
@@ -298,8 +298,8 @@ def build_material(
         counts={
             "positives": len(positives),
             "deployed_positives": len(deployed),
-            "key_negatives": len(key_prompts) - len(parent_schemes) * config.parent_anchors,
-            "parent_anchors": len(parent_schemes) * config.parent_anchors,
+            "key_negatives": len(key_negatives),
+            "parent_anchors": len(anchors),
             "ordinary_negatives": len(ordinary_prompts),
             "answer_negatives": len(answer_pairs),
             "contrasts": len(contrast),

@@ -18,6 +18,7 @@ entry; a cache that cannot be written costs only the speed-up, never the load.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import shutil
@@ -46,14 +47,22 @@ def _entry(gguf: Path) -> Path | None:
     root = cache_root()
     if root is None:
         return None
+    stat = gguf.stat()
+    return root / f"gguf-{_digest(str(gguf.resolve()), stat.st_size, stat.st_mtime_ns)}"
+
+
+@functools.lru_cache(maxsize=8)
+def _digest(path: str, size: int, mtime_ns: int) -> str:
+    """The entry's name for one version of a file (hashed once a process: a cold load looks the
+    entry up and then stores it; size and mtime key out a file changed in place)."""
     import transformers
 
     digest = hashlib.sha256()
-    with gguf.open("rb") as f:
+    with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     digest.update(f"transformers {transformers.__version__}".encode())
-    return root / f"gguf-{digest.hexdigest()[:32]}"
+    return digest.hexdigest()[:32]
 
 
 def cached_conversion(gguf: Path) -> Path | None:
